@@ -1,0 +1,37 @@
+/*
+ * cli/cli.h - shared pieces of the mailwarden command-line program.
+ *
+ * DESCRIPTION
+ *   Each subcommand lives in its own cli/cmd_<name>.c with one entry point
+ *   int cmd_<name>(int argc, char **argv) (argv[0] is the subcommand name)
+ *   and is listed in the table in cli/main.c.  Exit codes are common to all:
+ */
+#ifndef MW_CLI_CLI_H
+#define MW_CLI_CLI_H
+
+#include <stdio.h>
+
+enum {
+	CLI_EXIT_OK = 0,      /* ok / pass / none / neutral */
+	CLI_EXIT_FINDING = 1, /* a finding: fail, softfail, breach ... */
+	CLI_EXIT_USAGE = 2,   /* usage or input error */
+	CLI_EXIT_ERROR = 3,   /* temperror / permerror / environment trouble */
+};
+
+typedef struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} cli_command;
+
+/* cli_die_usage - print "mailwarden NAME: msg" and a --help hint; returns CLI_EXIT_USAGE */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* cli_read_file - whole file ("-" = stdin) into a malloc'd buffer, at most max bytes.
+ * Returns NULL and prints the reason on failure. */
+char *cli_read_file(const char *path, size_t max, size_t *len_out);
+
+/* subcommands */
+int cmd_spf(int argc, char **argv);
+
+#endif

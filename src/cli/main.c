@@ -1,0 +1,104 @@
+/*
+ * cli/main.c - the mailwarden program: git-style subcommand dispatch.
+ *
+ * Every subcommand accepts --help, prints human output by default and JSON
+ * with --json; exit codes are in cli.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const cli_command commands[] = {
+	{"spf", cmd_spf, "SPF check_host() with a trace of every lookup (RFC 7208)"},
+};
+
+/* usage - the top-level help */
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: mailwarden COMMAND [options]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nRun 'mailwarden COMMAND --help' for a command's options.\n");
+}
+
+/* cli_usage_error - report a usage error */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "mailwarden %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see 'mailwarden %s --help')\n", cmd);
+	return CLI_EXIT_USAGE;
+}
+
+/* cli_read_file - slurp a file or stdin with a size cap */
+char *cli_read_file(const char *path, size_t max, size_t *len_out)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "mailwarden: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap + 1);
+	while (buf) {
+		if (len == cap) {
+			if (cap >= max) {
+				fprintf(stderr, "mailwarden: %s: larger than %zu bytes\n", path, max);
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			cap = cap * 2 > max ? max : cap * 2;
+			char *nb = realloc(buf, cap + 1);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+		}
+		size_t n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0) {
+			if (ferror(f)) {
+				fprintf(stderr, "mailwarden: %s: read error\n", path);
+				free(buf);
+				buf = NULL;
+			}
+			break;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	if (buf) {
+		buf[len] = '\0';
+		if (len_out)
+			*len_out = len;
+	}
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("mailwarden 0.1.0\n");
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "mailwarden: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,38 @@
+/*
+ * core/limits.h - every size and count limit of the project, in one place.
+ *
+ * Each constant carries its source: an RFC section, or the reason we chose
+ * it.  Engines enforce these; nothing else hard-codes a limit.
+ */
+#ifndef MW_CORE_LIMITS_H
+#define MW_CORE_LIMITS_H
+
+/* ---- DNS (RFC 1035) ---- */
+#define MW_DNS_NAME_MAX 253      /* RFC 1035 §2.3.4: 255 octets wire = 253 text */
+#define MW_DNS_LABEL_MAX 63      /* RFC 1035 §2.3.4 */
+#define MW_DNS_TXT_MAX 65535     /* RFC 1035 §3.3.14 record data, joined strings */
+#define MW_DNS_ANSWERS_MAX 256   /* answers kept per RRset: abuse limit */
+#define MW_DNS_CNAME_MAX 8       /* CNAME chain length followed: loop guard */
+#define MW_DNS_TIMEOUT_MS 5000   /* per query attempt; RFC 7208 §4.6.4 suggests 20 s total */
+#define MW_DNS_TRIES 2           /* attempts per query before TEMPERROR */
+#define MW_DNS_CACHE_MAX 100000  /* cached RRsets per process: memory bound */
+#define MW_DNS_ROUNDS_MAX 64     /* replay rounds per evaluation: > any RFC lookup limit */
+#define MW_DNS_NEEDS_MAX 16      /* names requested per replay round (MX/PTR fan-out) */
+
+/* ---- zone files (offline backend) ---- */
+#define MW_ZONE_LINE_MAX 65536   /* one logical (unparenthesised) record */
+#define MW_ZONE_FILE_MAX (64u << 20) /* 64 MiB zone file */
+
+/* ---- SPF (RFC 7208) ---- */
+#define MW_SPF_DNS_TERMS_MAX 10  /* §4.6.4: mechanisms/modifiers causing DNS lookups */
+#define MW_SPF_VOID_MAX 2        /* §4.6.4: void lookups (NXDOMAIN or no answers) */
+#define MW_SPF_MX_MAX 10         /* §4.6.4: MX names looked up per mx term */
+#define MW_SPF_PTR_MAX 10        /* §4.6.4: PTR names checked per ptr term / %{p} */
+#define MW_SPF_RECORD_MAX 4096   /* no real SPF record comes close; abuse limit */
+#define MW_SPF_MACRO_MAX 253     /* §7.3: expanded domain-spec is a domain name */
+#define MW_SPF_EXP_MAX 1024      /* explanation string after expansion: abuse limit */
+#define MW_SPF_TRACE_MAX 512     /* trace lines kept per evaluation */
+#define MW_SPF_POOL_MAX (4u << 20) /* memory budget per evaluation */
+#define MW_SPF_DEPTH_MAX 20      /* include/redirect nesting; the term limit bounds it first */
+
+#endif
