@@ -35,4 +35,17 @@
 #define MW_SPF_POOL_MAX (4u << 20) /* memory budget per evaluation */
 #define MW_SPF_DEPTH_MAX 20      /* include/redirect nesting; the term limit bounds it first */
 
+/* ---- messages (RFC 5322) ---- */
+#define MW_MSG_MAX (64u << 20)        /* whole message: far above any MTA's size limit */
+#define MW_MSG_HEADER_MAX (1u << 20)  /* header section: real ones are < 64 KiB; 10 MB headers are abuse */
+#define MW_MSG_FIELDS_MAX 1000        /* header fields: abuse limit (long Received chains stay < 200) */
+#define MW_MSG_LINE_MAX 65536         /* one physical header line: RFC 5322 §2.1.1 says 998, real
+				       * mail exceeds it, so verifiers accept up to 64 KiB */
+#define MW_MSG_FROM_ADDRS_MAX 64      /* mailboxes read from From fields: abuse limit */
+
+/* ---- tag=value lists (RFC 6376 §3.2; DKIM, DMARC, ARC) ---- */
+#define MW_TAGLIST_INPUT_MAX (64u << 10) /* a DKIM-Signature with an 8 KiB key is < 4 KiB */
+#define MW_TAGLIST_TAGS_MAX 64        /* DKIM defines 14 tags, DMARC 12: abuse limit */
+#define MW_TAGLIST_NAME_MAX 64        /* tag-name length: abuse limit */
+
 #endif
