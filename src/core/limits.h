@@ -48,4 +48,13 @@
 #define MW_TAGLIST_TAGS_MAX 64        /* DKIM defines 14 tags, DMARC 12: abuse limit */
 #define MW_TAGLIST_NAME_MAX 64        /* tag-name length: abuse limit */
 
+/* ---- Authentication-Results (RFC 8601) ---- */
+#define MW_AR_HEADER_MAX 32768   /* field value bytes: abuse limit (real ones stay < 4 KiB) */
+#define MW_AR_RESULTS_MAX 64     /* resinfo per field: abuse limit */
+#define MW_AR_PROPS_MAX 16       /* properties per resinfo: abuse limit (RFC 8601 registers < 10) */
+#define MW_AR_TOKEN_MAX 1024     /* one token/value/comment: abuse limit */
+#define MW_AR_COMMENT_DEPTH 8    /* nested comments (RFC 5322 §3.2.2 allows any): recursion guard */
+#define MW_AR_LINE_MAX 78        /* fold written fields here: RFC 5322 §2.1.1 SHOULD */
+#define MW_AR_POOL_MAX (1u << 20) /* memory budget for one parsed field */
+
 #endif
