@@ -57,4 +57,16 @@
 #define MW_AR_LINE_MAX 78        /* fold written fields here: RFC 5322 §2.1.1 SHOULD */
 #define MW_AR_POOL_MAX (1u << 20) /* memory budget for one parsed field */
 
+/* ---- bounces / DSNs (RFC 3464, RFC 6533) ---- */
+#define MW_BOUNCE_MAX (50u << 20)  /* 50 MiB per bounce: above any real NDR (original mail is
+                                      usually truncated); abuse limit from the bounce issue */
+#define MW_BOUNCE_DEPTH_MAX 8      /* MIME / message/rfc822 nesting walked: real NDRs use 3 */
+#define MW_BOUNCE_RCPTS_MAX 1000   /* recipients kept per bounce: Postfix default
+                                      smtpd_recipient_limit is 1000 */
+#define MW_BOUNCE_TEXT_MAX (1u << 20) /* bytes of human-readable text scanned per bounce */
+#define MW_BOUNCE_FIELD_MAX 4096   /* one DSN field value (Diagnostic-Code is the longest) */
+#define MW_BOUNCE_HEADERS_MAX (256u << 10) /* returned original headers kept (RFC 3462 part 3) */
+#define MW_BOUNCE_POOL_MAX (16u << 20) /* memory budget of one parsed bounce */
+#define MW_MBOX_MESSAGES_MAX 1000000 /* messages split from one mbox: abuse limit */
+
 #endif

@@ -1,0 +1,551 @@
+/*
+ * bounce/bounce.c - one bounce, end to end: MIME walk (GMime), report or
+ * text extraction, per-recipient status/reason.
+ */
+#include "bounce/bounce.h"
+
+#include <gmime/gmime.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounce/dsn.h"
+#include "bounce/textbounce.h"
+#include "core/buf.h"
+#include "core/limits.h"
+#include "core/str.h"
+
+static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
+
+static void gmime_init(void)
+{
+	g_mime_init();
+}
+
+/* walk - what the MIME walk collects */
+typedef struct walk {
+	mw_pool *pool;
+	mw_buf human;    /* text/plain parts outside the original, UTF-8 */
+	mw_buf html;     /* text/html parts, tags stripped, when there is no plain text */
+	mw_buf dsn;      /* first delivery-status part */
+	bool dsn_utf8;   /* it was message/global-delivery-status */
+	bool arf;        /* multipart/report; report-type=feedback-report */
+	const char *feedback_type;
+	char *orig_headers;
+	size_t orig_len;
+	const char *orig_message_id, *orig_from;
+	bool truncated;
+} walk;
+
+/* normalize_eol - copy with CRLF and bare CR turned into LF (malloc'd) */
+static char *normalize_eol(const char *raw, size_t len, size_t *out_len)
+{
+	char *o = malloc(len + 1);
+	if (!o)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (raw[i] == '\r') {
+			o[k++] = '\n';
+			if (i + 1 < len && raw[i + 1] == '\n')
+				i++;
+		} else {
+			o[k++] = raw[i];
+		}
+	}
+	o[k] = '\0';
+	*out_len = k;
+	return o;
+}
+
+/* part_bytes - decoded content of a leaf part into buf (appended, capped) */
+static void part_bytes(GMimePart *part, mw_buf *buf, walk *w)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	if (!dw)
+		return;
+	GMimeStream *ms = g_mime_stream_mem_new();
+	g_mime_data_wrapper_write_to_stream(dw, ms);
+	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(ms));
+	size_t n = ba->len;
+	if (n > buf->max - buf->len) {
+		n = buf->max - buf->len;
+		w->truncated = true;
+	}
+	mw_buf_append(buf, ba->data, n);
+	g_object_unref(ms);
+}
+
+/* text_of - charset-converted text of a text part into buf */
+static void text_of(GMimeObject *obj, mw_buf *buf, walk *w)
+{
+	char *t = GMIME_IS_TEXT_PART(obj) ? g_mime_text_part_get_text(GMIME_TEXT_PART(obj)) : NULL;
+	if (!t) {
+		part_bytes(GMIME_PART(obj), buf, w);
+		return;
+	}
+	size_t n = strlen(t);
+	if (n > buf->max - buf->len) {
+		n = buf->max - buf->len;
+		w->truncated = true;
+	}
+	mw_buf_append(buf, t, n);
+	mw_buf_putc(buf, '\n');
+	g_free(t);
+}
+
+/* strip_tags - crude HTML to text for bounces that only have text/html */
+static void strip_tags(mw_buf *in, mw_buf *out)
+{
+	bool tag = false;
+	for (size_t i = 0; i < in->len; i++) {
+		char c = in->data[i];
+		if (c == '<') {
+			tag = true;
+			if (i + 3 < in->len && (mw_strcaseeq_n(in->data + i, 3, "<br") ||
+						mw_strcaseeq_n(in->data + i, 3, "<p>")))
+				mw_buf_putc(out, '\n');
+		} else if (c == '>' && tag) {
+			tag = false;
+		} else if (!tag) {
+			mw_buf_putc(out, c);
+		}
+	}
+}
+
+/* keep_original - remember the returned original's headers */
+static void keep_original(walk *w, GMimeMessage *m)
+{
+	if (w->orig_headers || !m)
+		return;
+	char *h = g_mime_object_get_headers(GMIME_OBJECT(m), NULL);
+	if (!h)
+		return;
+	size_t n = strlen(h);
+	if (n > MW_BOUNCE_HEADERS_MAX)
+		n = MW_BOUNCE_HEADERS_MAX, w->truncated = true;
+	w->orig_headers = mw_pool_strndup(w->pool, h, n);
+	w->orig_len = n;
+	g_free(h);
+	const char *mid = g_mime_message_get_message_id(m);
+	w->orig_message_id = mid ? mw_pool_strdup(w->pool, mid) : NULL;
+	const char *from = g_mime_object_get_header(GMIME_OBJECT(m), "From");
+	w->orig_from = from ? mw_pool_strdup(w->pool, from) : NULL;
+}
+
+/* keep_header_part - text/rfc822-headers or message/global-headers */
+static void keep_header_part(walk *w, GMimePart *part)
+{
+	if (w->orig_headers)
+		return;
+	mw_buf b;
+	mw_buf_init(&b, MW_BOUNCE_HEADERS_MAX);
+	part_bytes(part, &b, w);
+	w->orig_headers = mw_pool_strndup(w->pool, mw_buf_cstr(&b), b.len);
+	w->orig_len = b.len;
+	mw_buf_free(&b);
+}
+
+/* feedback_type - Feedback-Type of an ARF machine part */
+static void feedback_type(walk *w, GMimePart *part)
+{
+	mw_buf b;
+	mw_buf_init(&b, 65536);
+	part_bytes(part, &b, w);
+	const char *s = mw_buf_cstr(&b);
+	for (const char *p = s; (p = strchr(p, 'F')) || (p = NULL);) {
+		if ((p == s || p[-1] == '\n') && strncmp(p, "Feedback-Type:", 14) == 0) {
+			const char *v = p + 14, *e = strchr(v, '\n');
+			e = e ? e : v + strlen(v);
+			mw_trim(&v, &e);
+			char *t = mw_pool_strndup(w->pool, v, (size_t)(e - v));
+			w->feedback_type = t ? mw_strlower(t) : NULL;
+			break;
+		}
+		p++;
+	}
+	mw_buf_free(&b);
+}
+
+static void walk_object(walk *w, GMimeObject *obj, int depth);
+
+/* walk_leaf - classify one leaf part */
+static void walk_leaf(walk *w, GMimeObject *obj, GMimeContentType *ct)
+{
+	GMimePart *part = GMIME_PART(obj);
+	bool global = g_mime_content_type_is_type(ct, "message", "global-delivery-status");
+	if ((g_mime_content_type_is_type(ct, "message", "delivery-status") || global ||
+	     g_mime_content_type_is_type(ct, "text", "delivery-status")) && w->dsn.len == 0) {
+		part_bytes(part, &w->dsn, w);
+		w->dsn_utf8 = global;
+	} else if (g_mime_content_type_is_type(ct, "text", "rfc822-headers") ||
+		   g_mime_content_type_is_type(ct, "message", "global-headers")) {
+		keep_header_part(w, part);
+	} else if (g_mime_content_type_is_type(ct, "message", "feedback-report")) {
+		feedback_type(w, part);
+	} else if (g_mime_content_type_is_type(ct, "message", "rfc822") ||
+		   g_mime_content_type_is_type(ct, "message", "global")) {
+		/* an unparsed original (e.g. base64 message/rfc822) */
+		if (!w->orig_headers)
+			keep_header_part(w, part);
+	} else if (g_mime_content_type_is_type(ct, "text", "plain")) {
+		text_of(obj, &w->human, w);
+	} else if (g_mime_content_type_is_type(ct, "text", "html")) {
+		text_of(obj, &w->html, w);
+	}
+}
+
+/* walk_object - depth-first over the MIME tree, never into the original */
+static void walk_object(walk *w, GMimeObject *obj, int depth)
+{
+	if (!obj)
+		return;
+	if (depth > MW_BOUNCE_DEPTH_MAX) {
+		w->truncated = true;
+		return;
+	}
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	if (GMIME_IS_MULTIPART(obj)) {
+		const char *rt = g_mime_content_type_get_parameter(ct, "report-type");
+		if (g_mime_content_type_is_type(ct, "multipart", "report") && rt &&
+		    mw_strcaseeq(rt, "feedback-report"))
+			w->arf = true;
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+		int n = g_mime_multipart_get_count(mp);
+		for (int i = 0; i < n; i++)
+			walk_object(w, g_mime_multipart_get_part(mp, i), depth + 1);
+	} else if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		if (g_mime_content_type_is_type(ct, "message", "delivery-status") ||
+		    g_mime_content_type_is_type(ct, "message", "global-delivery-status")) {
+			char *s = m ? g_mime_object_to_string(GMIME_OBJECT(m), NULL) : NULL;
+			if (s && w->dsn.len == 0)
+				mw_buf_puts(&w->dsn, s);
+			g_free(s);
+		} else {
+			keep_original(w, m);
+		}
+	} else if (GMIME_IS_PART(obj)) {
+		walk_leaf(w, obj, ct);
+	}
+}
+
+/* header_addr - first address in a header of the bounce, pool copy or NULL */
+static const char *header_addr(mw_pool *pool, GMimeObject *m, const char *name)
+{
+	const char *v = g_mime_object_get_header(m, name);
+	size_t len;
+	long off = v ? mw_text_find_address(v, strlen(v), &len) : -1;
+	return off < 0 ? NULL : mw_pool_strndup(pool, v + off, len);
+}
+
+
+/* add_rcpt - new zeroed recipient in b; NULL past the limits */
+static mw_bounce_rcpt *add_rcpt(mw_bounce *b, size_t *cap)
+{
+	if (b->nrcpt >= MW_BOUNCE_RCPTS_MAX) {
+		b->truncated = true;
+		return NULL;
+	}
+	if (b->nrcpt == *cap) {
+		size_t nc = *cap ? *cap * 2 : 4;
+		mw_bounce_rcpt *r = mw_pool_alloc(b->pool, nc * sizeof(*r));
+		if (!r)
+			return NULL;
+		if (b->nrcpt)
+			memcpy(r, b->rcpts, b->nrcpt * sizeof(*r));
+		b->rcpts = r;
+		*cap = nc;
+	}
+	mw_bounce_rcpt *r = &b->rcpts[b->nrcpt++];
+	memset(r, 0, sizeof(*r));
+	r->diagnostic = "";
+	return r;
+}
+
+static bool action_is_success(const char *a)
+{
+	return a && (strcmp(a, "delivered") == 0 || strcmp(a, "relayed") == 0 ||
+		     strcmp(a, "expanded") == 0);
+}
+
+/* finish_rcpt - status, reply code, reason, hard, policy for one recipient.
+ * text: the human-readable error section, used when the diagnostic is silent. */
+static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool temporary)
+{
+	const char *d = r->diagnostic;
+	size_t dn = strlen(d);
+	char code[MW_STATUS_STR_MAX];
+	if ((!r->status[0] || mw_status_is_generic(r->status)) &&
+	    mw_status_code_find(d, dn, false, code) >= 0)
+		memcpy(r->status, code, sizeof(code));
+	if (mw_reply_code_find(d, dn, r->replycode) < 0 && text)
+		mw_reply_code_find(text, tn, r->replycode);
+	if (!r->status[0] && text && mw_status_code_find(text, tn, false, code) >= 0)
+		memcpy(r->status, code, sizeof(code));
+	if (action_is_success(r->action)) {
+		r->reason = MW_REASON_DELIVERED;
+	} else {
+		r->reason = mw_reason_classify(d, dn, r->status, r->replycode);
+		if (r->reason == MW_REASON_UNDEFINED && text)
+			r->reason = mw_reason_classify(text, tn, r->status, r->replycode);
+	}
+	temporary = temporary || r->replycode[0] == '4' || r->status[0] == '4' ||
+		    (r->action && strcmp(r->action, "delayed") == 0);
+	if (!r->status[0]) {
+		mw_reason_pseudo_status(r->reason, temporary, r->status, sizeof(r->status));
+		r->status_inferred = r->status[0] != '\0';
+	}
+	r->hard = mw_reason_is_hard(r->reason, r->status);
+	r->policy = mw_reason_policy(dn ? d : text, dn ? dn : tn);
+}
+
+/* build_dsn - one entry per RFC 3464 recipient block */
+static mw_status build_dsn(mw_bounce *b, const mw_dsn *d, const mw_buf *human)
+{
+	size_t cap = 0;
+	b->kind = MW_BOUNCE_DSN;
+	b->reporting_mta = d->reporting_mta;
+	b->arrival_date = d->arrival_date;
+	b->truncated |= d->truncated;
+	for (size_t i = 0; i < d->nrcpt; i++) {
+		const mw_dsn_rcpt *x = &d->rcpts[i];
+		mw_bounce_rcpt *r = add_rcpt(b, &cap);
+		if (!r)
+			return b->truncated ? MW_OK : MW_ETOOBIG;
+		r->address = x->final_recipient ? x->final_recipient : x->original_recipient;
+		r->original = x->original_recipient;
+		r->action = x->action ? x->action : "failed";
+		memcpy(r->status, x->status, sizeof(r->status));
+		r->remote_mta = x->remote_mta;
+		r->diagnostic = x->diagnostic ? x->diagnostic : "";
+		finish_rcpt(r, human->len ? human->data : NULL, human->len, false);
+	}
+	return MW_OK;
+}
+
+/* failed_header - X-Failed-Recipients (Exim) as the recipient list */
+static size_t failed_header(mw_pool *pool, GMimeObject *m, const char **out, size_t max)
+{
+	const char *v = g_mime_object_get_header(m, "X-Failed-Recipients");
+	size_t k = 0, len;
+	while (v && k < max) {
+		long off = mw_text_find_address(v, strlen(v), &len);
+		if (off < 0)
+			break;
+		out[k++] = mw_pool_strndup(pool, v + off, len);
+		v += off + (long)len;
+	}
+	return k;
+}
+
+/* build_text - entries from a prose bounce */
+static mw_status build_text(mw_bounce *b, const mw_text_bounce *t, GMimeObject *m)
+{
+	size_t cap = 0;
+	const char *failed[64];
+	size_t nf = failed_header(b->pool, m, failed, 64);
+	b->kind = MW_BOUNCE_TEXT;
+	b->format = t->format;
+	size_t n = nf ? nf : t->nrcpt;
+	for (size_t i = 0; i < n; i++) {
+		mw_bounce_rcpt *r = add_rcpt(b, &cap);
+		if (!r)
+			return b->truncated ? MW_OK : MW_ETOOBIG;
+		r->address = nf ? failed[i] : t->rcpts[i].address;
+		r->diagnostic = nf ? "" : t->rcpts[i].diagnostic;
+		for (size_t j = 0; nf && j < t->nrcpt; j++)
+			if (mw_strcaseeq(t->rcpts[j].address, failed[i]))
+				r->diagnostic = t->rcpts[j].diagnostic;
+		r->action = t->temporary ? "delayed" : "failed";
+		finish_rcpt(r, t->error_text, t->error_len, t->temporary);
+	}
+	if (!b->orig_headers && t->original) {
+		const char *e = memmem(t->original, t->original_len, "\n\n", 2);
+		size_t hn = e ? (size_t)(e - t->original) + 1 : t->original_len;
+		if (hn > MW_BOUNCE_HEADERS_MAX)
+			hn = MW_BOUNCE_HEADERS_MAX;
+		b->orig_headers = mw_pool_strndup(b->pool, t->original, hn);
+		b->orig_headers_len = hn;
+	}
+	return MW_OK;
+}
+
+/* Auto-reply markers (RFC 3834 §5, and what vacation programs add). */
+static const char *const AUTOREPLY_SUBJECTS[] = {
+	"auto:", "automatic reply", "autoreply", "auto-reply", "auto reply", "out of office",
+	"out of the office", "vacation", "abwesenheit", "absence", "r\xc3\xa9ponse automatique",
+	"away from", "on leave",
+};
+
+/* is_autoreply - RFC 3834 Auto-Submitted or a vacation program's marks */
+static bool is_autoreply(GMimeObject *m, const char *subject)
+{
+	const char *as = g_mime_object_get_header(m, "Auto-Submitted");
+	if (as && !mw_strcaseeq(as, "no"))
+		return true;
+	if (g_mime_object_get_header(m, "X-Autoreply") ||
+	    g_mime_object_get_header(m, "X-Autorespond"))
+		return true;
+	const char *prec = g_mime_object_get_header(m, "Precedence");
+	if (prec && mw_strcaseeq(prec, "auto_reply"))
+		return true;
+	char low[512];
+	size_t k = 0;
+	for (; subject && subject[k] && k < sizeof(low) - 1; k++)
+		low[k] = mw_tolower(subject[k]);
+	low[k] = '\0';
+	for (size_t i = 0; i < sizeof(AUTOREPLY_SUBJECTS) / sizeof(AUTOREPLY_SUBJECTS[0]); i++)
+		if (strstr(low, AUTOREPLY_SUBJECTS[i]))
+			return true;
+	return false;
+}
+
+/* build_single - one entry for a feedback report or an auto-reply */
+static mw_status build_single(mw_bounce *b, mw_bounce_kind kind, mw_reason reason,
+			      const char *address)
+{
+	size_t cap = 0;
+	b->kind = kind;
+	mw_bounce_rcpt *r = add_rcpt(b, &cap);
+	if (!r)
+		return MW_ETOOBIG;
+	r->address = address ? address : "";
+	r->action = kind == MW_BOUNCE_FEEDBACK ? "feedback" : "autoreply";
+	r->reason = reason;
+	return MW_OK;
+}
+
+/* build_prose - the text path: a bounce without a report */
+static mw_status build_prose(mw_bounce *b, walk *w, GMimeObject *mo, bool *done)
+{
+	const char *from = g_mime_object_get_header(mo, "From");
+	const char *fromaddr = header_addr(b->pool, mo, "From");
+	const char *exclude[4] = {b->to, fromaddr, NULL, NULL};
+	size_t ol;
+	long oo = w->orig_from ? mw_text_find_address(w->orig_from, strlen(w->orig_from), &ol) : -1;
+	if (oo >= 0)
+		exclude[2] = mw_pool_strndup(b->pool, w->orig_from + oo, ol);
+	*done = false;
+	if (!mw_text_looks_like_bounce(b->subject, from, w->human.data, w->human.len) &&
+	    !g_mime_object_get_header(mo, "X-Failed-Recipients"))
+		return MW_OK;
+	mw_text_bounce t;
+	if (!mw_text_bounce_scan(b->pool, w->human.data ? w->human.data : "", w->human.len,
+				 exclude, &t))
+		return MW_ETOOBIG;
+	const char *failed[1];
+	if (t.nrcpt == 0 && failed_header(b->pool, mo, failed, 1) == 0)
+		return MW_OK;
+	*done = true;
+	return build_text(b, &t, mo);
+}
+
+/* build - decide the kind and fill the recipients */
+static mw_status build(mw_bounce *b, walk *w, GMimeMessage *m, mw_err *err)
+{
+	GMimeObject *mo = GMIME_OBJECT(m);
+	const char *subj = g_mime_message_get_subject(m);
+	b->subject = subj ? mw_pool_strdup(b->pool, subj) : NULL;
+	b->to = header_addr(b->pool, mo, "To");
+	b->orig_headers = w->orig_headers;
+	b->orig_headers_len = w->orig_len;
+	b->orig_message_id = w->orig_message_id;
+	b->orig_from = w->orig_from;
+	if (w->human.len == 0 && w->html.len)
+		strip_tags(&w->html, &w->human);
+	b->truncated = w->truncated;
+	mw_status st = MW_OK;
+	if (w->arf) {
+		b->format = "arf";
+		b->feedback_type = w->feedback_type;
+		st = build_single(b, MW_BOUNCE_FEEDBACK, MW_REASON_FEEDBACK, b->to);
+		return st == MW_OK ? st : mw_err_set(err, st, "over limits");
+	}
+	mw_dsn d;
+	const mw_buf *src = w->dsn.len ? &w->dsn : &w->human;
+	if (src->len && (w->dsn.len || strstr(src->data, "Final-Recipient:")) &&
+	    mw_dsn_parse(b->pool, src->data, src->len, &d, NULL) == MW_OK && d.nrcpt > 0) {
+		b->format = w->dsn_utf8 ? "rfc6533" : "rfc3464";
+		st = build_dsn(b, &d, &w->human);
+		return st == MW_OK ? st : mw_err_set(err, st, "over limits");
+	}
+	bool done;
+	st = build_prose(b, w, mo, &done);
+	if (st != MW_OK)
+		return mw_err_set(err, st, "over limits");
+	if (done)
+		return MW_OK;
+	if (is_autoreply(mo, b->subject)) {
+		b->format = "rfc3834";
+		return build_single(b, MW_BOUNCE_AUTOREPLY, MW_REASON_VACATION,
+				    header_addr(b->pool, mo, "From"));
+	}
+	b->kind = MW_BOUNCE_NOT;
+	b->format = "none";
+	return MW_OK;
+}
+
+/* parse_message - GMime over the normalised copy */
+static GMimeMessage *parse_message(const char *data, size_t n)
+{
+	GMimeStream *st = g_mime_stream_mem_new_with_buffer(data, n);
+	GMimeParser *ps = g_mime_parser_new_with_stream(st);
+	GMimeMessage *m = g_mime_parser_construct_message(ps, NULL);
+	g_object_unref(ps);
+	g_object_unref(st);
+	return m;
+}
+
+/* mw_bounce_parse - see header */
+mw_status mw_bounce_parse(const char *raw, size_t len, mw_bounce **out, mw_err *err)
+{
+	*out = NULL;
+	if (len > MW_BOUNCE_MAX)
+		return mw_err_set(err, MW_ETOOBIG, "bounce larger than %u bytes", MW_BOUNCE_MAX);
+	pthread_once(&gmime_once, gmime_init);
+	size_t n;
+	char *data = normalize_eol(raw, len, &n);
+	if (!data)
+		return mw_err_set(err, MW_ENOMEM, "out of memory");
+	GMimeMessage *m = parse_message(data, n);
+	free(data);
+	if (!m)
+		return mw_err_set(err, MW_EPARSE, "not a MIME message");
+	mw_pool *pool = mw_pool_new(MW_BOUNCE_POOL_MAX);
+	mw_bounce *b = pool ? mw_pool_alloc(pool, sizeof(*b)) : NULL;
+	if (!b) {
+		mw_pool_free(pool);
+		g_object_unref(m);
+		return mw_err_set(err, MW_ENOMEM, "out of memory");
+	}
+	b->pool = pool;
+	walk w = {.pool = pool};
+	mw_buf_init(&w.human, MW_BOUNCE_TEXT_MAX);
+	mw_buf_init(&w.html, MW_BOUNCE_TEXT_MAX);
+	mw_buf_init(&w.dsn, MW_BOUNCE_TEXT_MAX);
+	walk_object(&w, g_mime_message_get_mime_part(m), 0);
+	mw_status st = build(b, &w, m, err);
+	mw_buf_free(&w.human);
+	mw_buf_free(&w.html);
+	mw_buf_free(&w.dsn);
+	g_object_unref(m);
+	if (st != MW_OK) {
+		mw_pool_free(pool);
+		return st;
+	}
+	*out = b;
+	return MW_OK;
+}
+
+void mw_bounce_free(mw_bounce *b)
+{
+	if (b)
+		mw_pool_free(b->pool);
+}
+
+const char *mw_bounce_kind_name(mw_bounce_kind k)
+{
+	static const char *const names[] = {"not-bounce", "dsn", "text", "feedback", "autoreply"};
+	return (k >= 0 && k <= MW_BOUNCE_AUTOREPLY) ? names[k] : "not-bounce";
+}
