@@ -69,4 +69,24 @@
 #define MW_BOUNCE_POOL_MAX (16u << 20) /* memory budget of one parsed bounce */
 #define MW_MBOX_MESSAGES_MAX 1000000 /* messages split from one mbox: abuse limit */
 
+/* ---- Postfix policy delegation protocol (SMTPD_POLICY_README) ---- */
+#define MW_POLICY_LINE_MAX 4096   /* one name=value line: Postfix's line_length_limit is 2048 */
+#define MW_POLICY_ATTRS_MAX 128   /* attributes per request: Postfix 3.7 sends about 35 */
+#define MW_POLICY_REQ_MAX 32768   /* bytes per request: 128 typical lines of < 256 bytes */
+#define MW_POLICY_TEXT_MAX 256    /* text after an action: SMTP reply line stays < 512 (RFC 5321 §4.5.3.1.5) */
+
+/* ---- rate limits (outbound guard) ---- */
+#define MW_RL_SLOTS 16            /* sub-buckets per sliding window (15 full + current): error <= window/15 */
+#define MW_RL_KEY_MAX 512         /* bytes in a counter key: rule name + up to 3 address-sized fields */
+#define MW_RL_RULES_MAX 64        /* rules per configuration: each costs one counter update per request */
+#define MW_RL_THRESHOLDS_MAX 4    /* alert, defer, hold, reject */
+#define MW_RL_OVERRIDES_MAX 10000 /* per-key overrides per rule: config-file size guard */
+#define MW_RL_WINDOW_MAX (400LL * 86400 * 1000) /* 400 days in ms: longer than any sensible window */
+#define MW_STORE_KEYS_MAX 4000000 /* memory store: counters kept before idle eviction (~160 bytes each) */
+
+/* ---- events ---- */
+#define MW_EVENT_SAMPLE_MAX 10    /* recipients kept as evidence in one event */
+#define MW_EVENT_FIELD_MAX 512    /* bytes per event text field (address, key, reason) */
+#define MW_EVENT_LIST_MAX 100000  /* events returned by one query */
+
 #endif
