@@ -1,0 +1,72 @@
+/*
+ * auth/spf_record.h - SPF record parser (RFC 7208 §4.5, §4.6.1, §5, §6, §12).
+ *
+ * DESCRIPTION
+ *   spf_record_is_spf tells whether a TXT string is an SPF version 1 record:
+ *   it starts with "v=spf1" (ASCII case-insensitive) followed by a space or
+ *   the end (§4.5).  spf_record_parse checks the whole record against the
+ *   §12 ABNF before anything is evaluated (§4.6: a syntax error anywhere is
+ *   a permerror) and returns its terms: mechanisms in order, the redirect=
+ *   and exp= modifiers (each at most once, §6), unknown modifiers checked
+ *   and dropped.  Domain-specs are kept unexpanded (macro strings, see
+ *   spf_macro.h); ip4/ip6 networks are parsed; CIDR lengths are validated
+ *   (0-32, 0-128, no leading zeros).
+ *
+ * LIMITS
+ *   Records longer than MW_SPF_RECORD_MAX bytes are refused (MW_ETOOBIG),
+ *   any byte outside printable ASCII is a syntax error (§3.1, §4.6.1).
+ *
+ * OWNERSHIP
+ *   Everything in the parsed record is allocated from the caller's pool.
+ */
+#ifndef MW_AUTH_SPF_RECORD_H
+#define MW_AUTH_SPF_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+#include "core/ip.h"
+#include "core/pool.h"
+
+typedef enum spf_mech {
+	SPF_MECH_ALL,
+	SPF_MECH_INCLUDE,
+	SPF_MECH_A,
+	SPF_MECH_MX,
+	SPF_MECH_PTR,
+	SPF_MECH_IP4,
+	SPF_MECH_IP6,
+	SPF_MECH_EXISTS,
+} spf_mech;
+
+typedef struct spf_term {
+	spf_mech mech;
+	char qual;          /* '+', '-', '~' or '?' (§4.6.2; '+' when omitted) */
+	const char *domain; /* domain-spec as written; NULL when absent */
+	mw_ip net;          /* ip4 / ip6 network */
+	int cidr4, cidr6;   /* prefix lengths; -1 when not given */
+	const char *text;   /* the term as written, for traces */
+} spf_term;
+
+typedef struct spf_record {
+	spf_term *terms;      /* mechanisms in record order */
+	size_t nterms;
+	const char *redirect; /* redirect= domain-spec or NULL */
+	const char *exp;      /* exp= domain-spec or NULL */
+	bool has_all;         /* an "all" mechanism is present (§6.1) */
+} spf_record;
+
+/* spf_record_is_spf - "v=spf1" followed by SP or end (§4.5) */
+bool spf_record_is_spf(const char *txt, size_t len);
+/* spf_record_parse - parse and syntax-check a whole record (pool-owned result).
+ * MW_EPARSE with a reason in err on any syntax error, MW_ETOOBIG when over
+ * MW_SPF_RECORD_MAX, MW_ENOMEM when the pool is exhausted. */
+mw_status spf_record_parse(const char *txt, size_t len, mw_pool *pool, spf_record *rec,
+			   mw_err *err);
+/* spf_mech_name - "all", "include", ... (static) */
+const char *spf_mech_name(spf_mech m);
+/* spf_domain_spec_check - macro-string ending in a macro or "." toplabel (§7.1) */
+bool spf_domain_spec_check(const char *s, size_t n, mw_err *err);
+
+#endif
