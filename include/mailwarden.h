@@ -19,5 +19,6 @@
 #include "dns/resolver.h"
 #include "dns/zone.h"
 #include "auth/result.h"
+#include "auth/spf.h"
 
 #endif
