@@ -90,4 +90,20 @@
 #define MW_EVENT_FIELD_MAX 512    /* bytes per event text field (address, key, reason) */
 #define MW_EVENT_LIST_MAX 100000  /* events returned by one query */
 
+/* ---- mail logs (logwatch/) ---- */
+#define MW_LOG_LINE_MAX (1u << 20)   /* 1 MiB: longer lines are skipped and counted; syslogd
+					 * default is 8 KiB, rsyslog $MaxMessageSize allows more */
+#define MW_LOG_READ_CHUNK (1u << 20) /* bytes per read()/inflate() round of the file reader */
+#define MW_LOG_QID_MAX 32            /* Postfix long queue IDs are 15+ chars, Sendmail 14-15 */
+#define MW_LOG_FIELD_MAX 4096        /* longest copied field (addresses, replies) kept per record */
+#define MW_LOG_EVIDENCE_MAX 5        /* evidence lines kept per finding */
+#define MW_LOG_EVIDENCE_LEN 1024     /* bytes kept of one evidence line */
+#define MW_LOG_MSGS_MAX 2000000      /* open per-message records (queue IDs) before the oldest are
+					 * closed: memory bound (~300 B each) */
+#define MW_LOG_KEYS_MAX 1000000      /* distinct keys (IPs, users, domains) tracked per table */
+#define MW_LOG_RCPTS_MAX 1000        /* recipients remembered per message record */
+#define MW_LOG_FOLLOW_FILES_MAX 64   /* files one follower watches */
+#define MW_LOG_YEAR_SLACK (2 * 86400) /* a year-less stamp up to 2 days past the reference is
+					  * taken as this year (clock skew, late rotation) */
+
 #endif

@@ -1,0 +1,177 @@
+/*
+ * logwatch/logline.c - syslog prefix and dispatch to the MTA parsers
+ * (see logline.h).
+ */
+#include "logwatch/logline.h"
+
+#include <string.h>
+
+#include "core/limits.h"
+
+static const char *const kind_names[MW_LE_KIND_COUNT] = {
+	"bad",      "foreign",   "unknown",  "ignored",      "connect",    "disconnect",
+	"client",   "reject",    "auth_fail", "proto_abuse", "msgid",      "queued",
+	"removed",  "expired",   "delivery", "remote_reply", "bounce",     "pickup",
+	"conn_fail", "warning",
+};
+
+/* mw_logev_kind_name - name of a kind */
+const char *mw_logev_kind_name(mw_logev_kind k)
+{
+	return (unsigned)k < MW_LE_KIND_COUNT ? kind_names[k] : "?";
+}
+
+/* mw_is_qid - Postfix short IDs are upper-case hex (>= 5), long IDs are
+ * [0-9A-Za-z] (RFC-less: postconf(5) enable_long_queue_ids); Sendmail IDs are
+ * [0-9A-Za-z] of 12-15+.  We accept 5..MW_LOG_QID_MAX alphanumerics. */
+bool mw_is_qid(const char *s, size_t n)
+{
+	if (n < 5 || n > MW_LOG_QID_MAX)
+		return false;
+	bool digit = false, hex = true;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c >= '0' && c <= '9')
+			digit = true;
+		else if (c >= 'A' && c <= 'Z')
+			hex = hex && c <= 'F';
+		else if (c >= 'a' && c <= 'z')
+			hex = false;
+		else
+			return false;
+	}
+	/* a word like "warning" is not an ID: IDs have a digit or are upper hex */
+	return digit || hex;
+}
+
+/* mw_parse_hostaddr - "host[ip]" with optional ":port"; host may be empty
+ * (postscreen "[ip]:port") */
+bool mw_parse_hostaddr(const char **p, const char *end, mw_sv *host, mw_sv *ip, mw_sv *port)
+{
+	const char *s = *p;
+	const char *lb = s;
+	while (lb < end && *lb != '[' && *lb != ' ' && *lb != ',' && *lb != ';')
+		lb++;
+	if (lb >= end || *lb != '[')
+		return false;
+	const char *rb = mw_findc(lb + 1, end, ']');
+	if (!rb)
+		return false;
+	*host = mw_sv_make(s, lb);
+	*ip = mw_sv_make(lb + 1, rb);
+	s = rb + 1;
+	if (s < end && *s == ':' && s + 1 < end && s[1] >= '0' && s[1] <= '9') {
+		const char *q = s + 1;
+		while (q < end && *q >= '0' && *q <= '9')
+			q++;
+		if (port)
+			*port = mw_sv_make(s + 1, q);
+		s = q;
+	}
+	*p = s;
+	return true;
+}
+
+/* mw_parse_angle - "<...>"; the address may contain anything but '>' */
+bool mw_parse_angle(const char **p, const char *end, mw_sv *v)
+{
+	const char *s = *p;
+	if (s >= end || *s != '<')
+		return false;
+	const char *e = mw_findc(s + 1, end, '>');
+	if (!e)
+		return false;
+	*v = mw_sv_make(s + 1, e);
+	*p = e + 1;
+	return true;
+}
+
+/* skip_token - [s, first space) */
+static const char *token_end(const char *s, const char *end)
+{
+	const char *e = mw_findc(s, end, ' ');
+	return e ? e : end;
+}
+
+/* parse_tag - "name[pid]:" or "name:" ending at te (te points at ':') */
+static void parse_tag(mw_logev *ev, const char *s, const char *te)
+{
+	const char *lb = mw_findc(s, te, '[');
+	if (lb && te[-1] == ']') {
+		ev->tag = mw_sv_make(s, lb);
+		ev->pid = mw_sv_make(lb + 1, te - 1);
+	} else {
+		ev->tag = mw_sv_make(s, te);
+	}
+	const char *slash = mw_rfindc(ev->tag.p, ev->tag.p + ev->tag.n, '/');
+	ev->daemon = slash ? mw_sv_make(slash + 1, ev->tag.p + ev->tag.n) : ev->tag;
+}
+
+/* classify_mta - which MTA wrote the tag */
+static mw_logmta classify_mta(const mw_logev *ev)
+{
+	const char *t = ev->tag.p, *te = t + ev->tag.n;
+	if (MW_STARTS(t, te, "postfix"))
+		return MW_MTA_POSTFIX;
+	if (mw_sv_eq(ev->tag, "sendmail") || MW_STARTS(t, te, "sm-"))
+		return MW_MTA_SENDMAIL;
+	return MW_MTA_NONE;
+}
+
+/* parse_prefix - timestamp, [<fac.level>], [hostname], tag: ; sets ev->msg */
+static bool parse_prefix(const mw_logtime_ctx *tc, const char *line, size_t len, mw_logev *ev)
+{
+	const char *p = line, *end = line + len;
+	if (!mw_logtime_parse(tc, &p, end, &ev->ts, &ev->usec))
+		return false;
+	while (p < end && *p == ' ')
+		p++;
+	if (p < end && *p == '<') { /* "<mail.notice>" priority token */
+		const char *e = token_end(p, end);
+		if (e[-1] == '>')
+			p = e + (e < end);
+	}
+	const char *t1 = p, *e1 = token_end(p, end);
+	if (e1 == t1)
+		return false;
+	if (e1[-1] != ':') { /* hostname first */
+		ev->host = mw_sv_make(t1, e1);
+		if (e1 >= end)
+			return false;
+		t1 = e1 + 1;
+		e1 = token_end(t1, end);
+		if (e1 == t1 || e1[-1] != ':')
+			return false;
+	}
+	parse_tag(ev, t1, e1 - 1);
+	if (ev->tag.n == 0)
+		return false;
+	p = e1 < end ? e1 + 1 : end;
+	ev->msg = mw_sv_make(p, end);
+	return true;
+}
+
+/* mw_logline_parse - the entry point */
+mw_logev_kind mw_logline_parse(const mw_logtime_ctx *tc, const char *line, size_t len,
+			       mw_logev *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (!parse_prefix(tc, line, len, ev))
+		return ev->kind = MW_LE_BAD;
+	ev->mta = classify_mta(ev);
+	switch (ev->mta) {
+	case MW_MTA_POSTFIX:
+		ev->kind = MW_LE_UNKNOWN;
+		mw_parse_postfix(ev);
+		break;
+	case MW_MTA_SENDMAIL:
+		ev->kind = MW_LE_UNKNOWN;
+		mw_parse_sendmail(ev);
+		break;
+	default:
+		ev->kind = MW_LE_FOREIGN;
+	}
+	return ev->kind;
+}
