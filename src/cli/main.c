@@ -13,6 +13,8 @@
 
 static const cli_command commands[] = {
 	{"spf", cmd_spf, "SPF check_host() with a trace of every lookup (RFC 7208)"},
+	{"logscan", cmd_logscan, "abuse report from Postfix/Sendmail logs (plain or .gz)"},
+	{"logwatch", cmd_logwatch, "follow mail logs (tail -F) and print findings as they arise"},
 };
 
 /* usage - the top-level help */

@@ -377,6 +377,10 @@ static void client_noqid(mw_logev *ev, const char *s, const char *end)
 		ev->text = mw_sv_make(q, end);
 		return;
 	}
+	if (MW_STARTS(q, end, "discarding EHLO keywords") || MW_STARTS(q, end, "warning ")) {
+		ev->kind = MW_LE_IGNORED;
+		return;
+	}
 	const char *t = MW_FIND(s, end, " connection established to ");
 	const char *f = t ? t + 27 : MW_FIND(s, end, " failed for ");
 	if (f && !t)
