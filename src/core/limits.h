@@ -22,6 +22,7 @@
 /* ---- zone files (offline backend) ---- */
 #define MW_ZONE_LINE_MAX 65536   /* one logical (unparenthesised) record */
 #define MW_ZONE_FILE_MAX (64u << 20) /* 64 MiB zone file */
+#define MW_ZONE_TOKENS_MAX 1024  /* tokens in one record: a 64 KiB TXT needs 257 strings of 255 */
 
 /* ---- SPF (RFC 7208) ---- */
 #define MW_SPF_DNS_TERMS_MAX 10  /* §4.6.4: mechanisms/modifiers causing DNS lookups */
