@@ -107,4 +107,14 @@
 #define MW_LOG_YEAR_SLACK (2 * 86400) /* a year-less stamp up to 2 days past the reference is
 					  * taken as this year (clock skew, late rotation) */
 
+/* ---- DMARC (RFC 9989) ---- */
+#define MW_DMARC_RECORD_MAX 8192      /* one policy record: real ones are < 512 bytes; abuse limit */
+#define MW_DMARC_URIS_MAX 8           /* rua/ruf URIs kept per tag: abuse limit (senders use 1-2) */
+#define MW_DMARC_WALK_QUERIES_MAX 8   /* RFC 9989 §4.10: a DNS Tree Walk makes at most 8 queries */
+#define MW_DMARC_WALK_LABELS 7        /* §4.10: names of 8+ labels jump to their last 7 labels */
+#define MW_DMARC_FROM_DOMAINS_MAX 8   /* distinct Author Domains evaluated per message: abuse limit */
+#define MW_DMARC_DKIM_MAX 16          /* DKIM results considered for alignment: abuse limit */
+#define MW_DMARC_REPORT_CHECKS_MAX 4  /* external report destinations verified per record */
+#define MW_DMARC_POOL_MAX (1u << 20)  /* memory budget for one evaluation (all replays) */
+
 #endif
