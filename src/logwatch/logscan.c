@@ -127,7 +127,6 @@ static void raise_finding(mw_logscan *s, int idx)
 static void keystat_free(void *v)
 {
 	mw_keystat *k = v;
-	mw_window_free(&k->win);
 	free(k->fail_ips);
 	free(k->login_ips);
 	free(k);
@@ -223,9 +222,9 @@ static void count_volume(mw_logscan *s, mw_keystat *k, const char *key, const mw
 	k->msgs++;
 	k->rcpts += nrcpt;
 	k->last = ev->ts;
-	uint32_t c = mw_window_add(&k->win, ev->ts, s->o.rate_limit, s->o.rate_window);
+	uint64_t c = mw_window_add(&k->win, s->o.rate_window * 1000, 1, ev->ts * 1000);
 	if (c > k->max_in_window)
-		k->max_in_window = c;
+		k->max_in_window = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
 	if (c <= s->o.rate_limit)
 		return;
 	if (!k->f_rate) {

@@ -13,8 +13,10 @@
  *   record).  Detectors then raise findings, each with evidence lines and a
  *   recommended action:
  *     rate      more than rate_limit messages in rate_window seconds per SASL
- *               user, client IP (loopback excluded), local sender and uid,
- *               with recipients and unknown-recipient share of the key;
+ *               user, client IP (loopback excluded) and local sender, counted
+ *               with the policy service's sliding window (store/window.h:
+ *               never undercounts, forgets at most window/15 late), with
+ *               recipients and unknown-recipient share of the key;
  *     block     remote reputation blocks (blockmatch.h) grouped by recipient
  *               domain and MX, with first/last time and the attempts made to
  *               that domain after the first block;

@@ -8,7 +8,7 @@
 #include "core/htab.h"
 #include "core/limits.h"
 #include "logwatch/logscan.h"
-#include "logwatch/window.h"
+#include "store/window.h" /* the policy service's window: same rule semantics */
 
 #define MW_HSET_MAX 64     /* distinct IPs remembered per username: enough to pass any threshold */
 #define MW_SCAN_KEY_MAX 300 /* "sasl_username:" + a 256-byte name */
