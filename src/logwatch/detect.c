@@ -83,6 +83,19 @@ static void bump_auth(mw_logscan *s, mw_keystat *k, mw_finding_type t, const cha
 	}
 }
 
+/* mw_logev_is_abuse - see logscan.h */
+bool mw_logev_is_abuse(const mw_logev *ev)
+{
+	if (!ev->client_ip.p || ev->client_ip.n == 0)
+		return false; /* nobody to count it against */
+	switch (ev->kind) {
+	case MW_LE_AUTH_FAIL: return !server_side_failure(ev);
+	case MW_LE_REJECT:
+	case MW_LE_PROTO_ABUSE: return true;
+	default: return false;
+	}
+}
+
 /* mw_scan_auth_fail - SASL failure per IP and per username */
 void mw_scan_auth_fail(mw_logscan *s, const mw_logev *ev, const char *line, size_t len)
 {

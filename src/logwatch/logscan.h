@@ -110,6 +110,11 @@ const mw_finding *mw_logscan_findings(const mw_logscan *s, size_t *n);
 json_t *mw_logscan_json(const mw_logscan *s, unsigned top_n);
 /* mw_finding_json - one finding as JSON */
 json_t *mw_finding_json(const mw_finding *f);
+/* mw_logev_is_abuse - does this event count against its client (a reject,
+ * a client-side SASL failure, protocol abuse)?  Server-side SASL trouble
+ * ("Connection lost to authentication server") does not, nor does an event
+ * without a client address (Sendmail "<x>... User unknown"). */
+bool mw_logev_is_abuse(const mw_logev *ev);
 /* mw_finding_type_name - "rate", "remote_block" ... */
 const char *mw_finding_type_name(mw_finding_type t);
 
