@@ -50,6 +50,18 @@
 #define MW_TAGLIST_TAGS_MAX 64        /* DKIM defines 14 tags, DMARC 12: abuse limit */
 #define MW_TAGLIST_NAME_MAX 64        /* tag-name length: abuse limit */
 
+/* ---- DKIM (RFC 6376, RFC 8301, RFC 8463) ---- */
+#define MW_DKIM_SIGS_MAX 10           /* signatures verified per message: §6.1 lets verifiers cap;
+				       * a normal message has 1-3 */
+#define MW_DKIM_HFIELDS_MAX 256       /* names in one h= list: abuse limit (real ones < 60) */
+#define MW_DKIM_HNAME_MAX 128         /* one header field name in h=: abuse limit */
+#define MW_DKIM_RSA_MIN_BITS 1024     /* RFC 8301 §3.2: smaller keys are not valid */
+#define MW_DKIM_RSA_MAX_BITS 8192     /* verifier cost bound; RFC 8301 §3.2 asks for up to 4096 */
+#define MW_DKIM_SIG_MAX 2048          /* decoded b= bytes: 8192-bit RSA is 1024 */
+#define MW_DKIM_DOMAIN_MAX MW_DNS_NAME_MAX
+#define MW_DKIM_SELECTOR_MAX 63       /* one or more labels; DNS name limit applies overall */
+#define MW_DKIM_POOL_MAX (4u << 20)   /* memory budget per verification */
+
 /* ---- Authentication-Results (RFC 8601) ---- */
 #define MW_AR_HEADER_MAX 32768   /* field value bytes: abuse limit (real ones stay < 4 KiB) */
 #define MW_AR_RESULTS_MAX 64     /* resinfo per field: abuse limit */
