@@ -35,5 +35,9 @@ char *cli_read_file(const char *path, size_t max, size_t *len_out);
 int cmd_spf(int argc, char **argv);
 int cmd_logscan(int argc, char **argv);
 int cmd_logwatch(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_release(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 #endif

@@ -15,6 +15,10 @@ static const cli_command commands[] = {
 	{"spf", cmd_spf, "SPF check_host() with a trace of every lookup (RFC 7208)"},
 	{"logscan", cmd_logscan, "abuse report from Postfix/Sendmail logs (plain or .gz)"},
 	{"logwatch", cmd_logwatch, "follow mail logs (tail -F) and print findings as they arise"},
+	{"serve", cmd_serve, "Postfix policy service: rate limits, hold and alert"},
+	{"release", cmd_release, "clear a key's rate counters in the running serve daemon"},
+	{"status", cmd_status, "state of the running serve daemon"},
+	{"events", cmd_events, "rate-limit events (thresholds crossed) from the history"},
 };
 
 /* usage - the top-level help */

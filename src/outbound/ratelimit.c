@@ -360,6 +360,7 @@ static bool judge(const mw_rl_limits *l, uint64_t count, uint64_t n, mw_rl_hit *
 			hit->crossed |= 1u << a;
 	}
 	hit->count = count;
+	hit->limits = l;
 	return any;
 }
 

@@ -99,6 +99,7 @@ typedef struct mw_rl_hit {
 	uint64_t limit;              /* of the strongest exceeded threshold */
 	mw_rl_action action;         /* strongest exceeded threshold */
 	unsigned crossed;            /* bit (1 << action) per threshold crossed now */
+	const mw_rl_limits *limits;  /* the thresholds used (the rule's or an override) */
 } mw_rl_hit;
 
 typedef struct mw_rl_verdict {

@@ -1,0 +1,173 @@
+/*
+ * daemon/metrics.c - /metrics and /api/status over libmicrohttpd (see
+ * metrics.h).  The HTTP thread only reads atomics.
+ */
+#include "daemon/metrics.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#define LD(x) ((unsigned long long)atomic_load_explicit(&(x), memory_order_relaxed))
+
+static const double lat_bounds_s[METRICS_LAT_BUCKETS] = {
+	0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25};
+
+/* metrics_observe - count one answer */
+void metrics_observe(serve_metrics *m, mw_policy_action a, uint64_t ns)
+{
+	atomic_fetch_add_explicit(&m->requests[a], 1, memory_order_relaxed);
+	int b = 0;
+	while (b < METRICS_LAT_BUCKETS && (double)ns / 1e9 > lat_bounds_s[b])
+		b++;
+	atomic_fetch_add_explicit(&m->lat_bucket[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->lat_sum_ns, ns, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->lat_count, 1, memory_order_relaxed);
+}
+
+/* metrics_text - exposition format */
+void metrics_text(serve_metrics *m, mw_buf *o)
+{
+	mw_buf_puts(o, "# HELP mailwarden_policy_requests_total Policy requests answered, by action.\n"
+		       "# TYPE mailwarden_policy_requests_total counter\n");
+	for (int a = 0; a <= MW_PA_REJECT; a++)
+		mw_buf_printf(o, "mailwarden_policy_requests_total{action=\"%s\"} %llu\n",
+			      mw_policy_action_name((mw_policy_action)a), LD(m->requests[a]));
+	mw_buf_printf(o, "# HELP mailwarden_policy_malformed_total Requests refused as malformed or oversized.\n"
+			 "# TYPE mailwarden_policy_malformed_total counter\n"
+			 "mailwarden_policy_malformed_total %llu\n", LD(m->malformed));
+	mw_buf_puts(o, "# HELP mailwarden_policy_latency_seconds Time from a complete request to its answer.\n"
+		       "# TYPE mailwarden_policy_latency_seconds histogram\n");
+	unsigned long long cum = 0;
+	for (int b = 0; b < METRICS_LAT_BUCKETS; b++) {
+		cum += LD(m->lat_bucket[b]);
+		mw_buf_printf(o, "mailwarden_policy_latency_seconds_bucket{le=\"%g\"} %llu\n",
+			      lat_bounds_s[b], cum);
+	}
+	cum += LD(m->lat_bucket[METRICS_LAT_BUCKETS]);
+	mw_buf_printf(o, "mailwarden_policy_latency_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
+	mw_buf_printf(o, "mailwarden_policy_latency_seconds_sum %.9f\n", (double)LD(m->lat_sum_ns) / 1e9);
+	mw_buf_printf(o, "mailwarden_policy_latency_seconds_count %llu\n", LD(m->lat_count));
+	mw_buf_puts(o, "# HELP mailwarden_alerts_total Rate thresholds crossed (events), by action.\n"
+		       "# TYPE mailwarden_alerts_total counter\n");
+	for (int a = 0; a < MW_RL_NACTIONS; a++)
+		mw_buf_printf(o, "mailwarden_alerts_total{action=\"%s\"} %llu\n",
+			      mw_rl_action_name((mw_rl_action)a), LD(m->events[a]));
+	mw_buf_printf(o,
+		      "# HELP mailwarden_keys_tracked Counter keys held in local memory.\n"
+		      "# TYPE mailwarden_keys_tracked gauge\nmailwarden_keys_tracked %llu\n"
+		      "# HELP mailwarden_store_up 1 when the store works as configured, 0 when degraded "
+		      "(redis down: local counters).\n# TYPE mailwarden_store_up gauge\n"
+		      "mailwarden_store_up{store=\"%s\"} %d\n"
+		      "# HELP mailwarden_store_errors_total Rule evaluations skipped by store failures.\n"
+		      "# TYPE mailwarden_store_errors_total counter\nmailwarden_store_errors_total %llu\n"
+		      "# HELP mailwarden_connections Open policy client connections.\n"
+		      "# TYPE mailwarden_connections gauge\nmailwarden_connections %llu\n"
+		      "# HELP mailwarden_connections_evicted_total Idle connections closed to admit new ones.\n"
+		      "# TYPE mailwarden_connections_evicted_total counter\n"
+		      "mailwarden_connections_evicted_total %llu\n"
+		      "# HELP mailwarden_alert_delivery_failures_total Alert commands/webhooks that could not start.\n"
+		      "# TYPE mailwarden_alert_delivery_failures_total counter\n"
+		      "mailwarden_alert_delivery_failures_total %llu\n",
+		      LD(m->keys), m->store_name, LD(m->degraded) ? 0 : 1, LD(m->store_errors),
+		      LD(m->connections), LD(m->evicted), LD(m->alerts_failed));
+}
+
+/* metrics_json - the status object */
+void metrics_json(serve_metrics *m, mw_buf *o)
+{
+	unsigned long long total = 0;
+	for (int a = 0; a <= MW_PA_REJECT; a++)
+		total += LD(m->requests[a]);
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	long long up = ((long long)tv.tv_sec * 1000 + tv.tv_usec / 1000 - m->started_ms) / 1000;
+	mw_buf_printf(o, "{\"uptime_s\":%lld,\"store\":\"%s\",\"store_state\":\"%s\",\"keys\":%llu,"
+			 "\"connections\":%llu,\"requests\":%llu,\"malformed\":%llu,",
+		      up, m->store_name, LD(m->degraded) ? "degraded" : "up", LD(m->keys),
+		      LD(m->connections), total, LD(m->malformed));
+	mw_buf_puts(o, "\"answers\":{");
+	for (int a = 0; a <= MW_PA_REJECT; a++)
+		mw_buf_printf(o, "%s\"%s\":%llu", a ? "," : "", mw_policy_action_name((mw_policy_action)a),
+			      LD(m->requests[a]));
+	mw_buf_puts(o, "},\"events\":{");
+	for (int a = 0; a < MW_RL_NACTIONS; a++)
+		mw_buf_printf(o, "%s\"%s\":%llu", a ? "," : "", mw_rl_action_name((mw_rl_action)a),
+			      LD(m->events[a]));
+	mw_buf_puts(o, "}}");
+}
+
+/* answer - MHD request handler */
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	(void)con_cls;
+	serve_metrics *m = cls;
+	mw_buf b;
+	mw_buf_init(&b, 1 << 20);
+	const char *type = "text/plain; version=0.0.4; charset=utf-8";
+	unsigned code = MHD_HTTP_OK;
+	if (strcmp(method, "GET") != 0) {
+		code = MHD_HTTP_METHOD_NOT_ALLOWED;
+		mw_buf_puts(&b, "GET only\n");
+	} else if (strcmp(url, "/metrics") == 0) {
+		metrics_text(m, &b);
+	} else if (strcmp(url, "/api/status") == 0) {
+		metrics_json(m, &b);
+		type = "application/json";
+	} else {
+		code = MHD_HTTP_NOT_FOUND;
+		mw_buf_puts(&b, "not found\n");
+	}
+	struct MHD_Response *r = MHD_create_response_from_buffer(b.len, b.data ? b.data : (char *)"",
+								 MHD_RESPMEM_MUST_COPY);
+	mw_buf_free(&b);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", type);
+	enum MHD_Result ret = MHD_queue_response(conn, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* metrics_start - bind and start the HTTP thread (IPv4 ADDR:PORT) */
+struct MHD_Daemon *metrics_start(serve_metrics *m, const char *addr, mw_err *err)
+{
+	char host[64];
+	const char *colon = strrchr(addr, ':');
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	if (!colon || (size_t)(colon - addr) >= sizeof(host)) {
+		mw_err_set(err, MW_EINVAL, "metrics '%s': want IPv4ADDR:PORT", addr);
+		return NULL;
+	}
+	memcpy(host, addr, (size_t)(colon - addr));
+	host[colon - addr] = '\0';
+	int port = atoi(colon + 1);
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1 || port <= 0 || port > 65535) {
+		mw_err_set(err, MW_EINVAL, "metrics '%s': want IPv4ADDR:PORT", addr);
+		return NULL;
+	}
+	sin.sin_port = htons((uint16_t)port);
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)port, NULL, NULL, answer, m,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
+	if (!d)
+		mw_err_set(err, MW_EIO, "metrics: cannot listen on %s", addr);
+	return d;
+}
+
+/* metrics_stop - stop the thread */
+void metrics_stop(struct MHD_Daemon *d)
+{
+	if (d)
+		MHD_stop_daemon(d);
+}

@@ -1,0 +1,46 @@
+/*
+ * daemon/metrics.h - counters of the policy service and their HTTP export.
+ *
+ * DESCRIPTION
+ *   The event loop thread updates the counters (relaxed atomics); the
+ *   libmicrohttpd thread reads them for GET /metrics (Prometheus text
+ *   exposition format 0.0.4) and GET /api/status (JSON).  Nothing else is
+ *   served.
+ */
+#ifndef MW_DAEMON_METRICS_H
+#define MW_DAEMON_METRICS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "outbound/policy.h"
+#include "outbound/ratelimit.h"
+
+#define METRICS_LAT_BUCKETS 10
+
+typedef struct serve_metrics {
+	atomic_uint_fast64_t requests[MW_PA_REJECT + 1]; /* by answer */
+	atomic_uint_fast64_t malformed;                  /* requests refused by the parser */
+	atomic_uint_fast64_t events[MW_RL_NACTIONS];     /* threshold crossings by action */
+	atomic_uint_fast64_t store_errors;
+	atomic_uint_fast64_t lat_bucket[METRICS_LAT_BUCKETS + 1]; /* cumulative at export */
+	atomic_uint_fast64_t lat_sum_ns, lat_count;
+	atomic_uint_fast64_t keys, connections, degraded, evicted, alerts_failed;
+	char store_name[16];
+	int64_t started_ms;
+} serve_metrics;
+
+struct MHD_Daemon;
+
+/* metrics_observe - one request's answer and latency */
+void metrics_observe(serve_metrics *m, mw_policy_action a, uint64_t ns);
+/* metrics_text - Prometheus text into out */
+void metrics_text(serve_metrics *m, mw_buf *out);
+/* metrics_json - status JSON object text into out */
+void metrics_json(serve_metrics *m, mw_buf *out);
+/* metrics_start - HTTP server on addr ("127.0.0.1:9105"); NULL with err set */
+struct MHD_Daemon *metrics_start(serve_metrics *m, const char *addr, mw_err *err);
+/* metrics_stop - stop the HTTP thread */
+void metrics_stop(struct MHD_Daemon *d);
+
+#endif
