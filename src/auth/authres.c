@@ -618,11 +618,13 @@ mw_status mw_authres_add_dkim(mw_authres *ar, mw_pool *pool, mw_auth_result res,
 		b8[n] = '\0';
 	}
 	mw_status st;
+	/* header.b last: python3-authres 1.2 drops a quoted pvalue that is
+	 * followed by another property, and base64 often needs quotes */
 	if ((st = mw_ar_add_prop(r, pool, "header", "d", d)) != MW_OK ||
 	    (st = mw_ar_add_prop(r, pool, "header", "s", s)) != MW_OK ||
-	    (st = mw_ar_add_prop(r, pool, "header", "b", b8)) != MW_OK)
+	    (st = mw_ar_add_prop(r, pool, "header", "i", i)) != MW_OK)
 		return st;
-	return mw_ar_add_prop(r, pool, "header", "i", i);
+	return mw_ar_add_prop(r, pool, "header", "b", b8);
 }
 
 /* mw_authres_add_dmarc - DMARC result (RFC 9989 A-R registration) */
@@ -728,11 +730,19 @@ static mw_status put_value(mw_buf *b, const char *v, bool allow_address)
 	return st == MW_OK ? mw_buf_putc(b, '"') : st;
 }
 
-/* put_comment - "(text)" with parentheses and backslashes escaped */
+/* put_comment - "(text)" with parentheses and backslashes escaped; a comment
+ * is free text, so a non-ASCII character (a "§" in a reason) becomes '?' to
+ * keep the field 7-bit for parsers without RFC 6532 support */
 static mw_status put_comment(mw_buf *b, const char *c)
 {
 	mw_status st = mw_buf_putc(b, '(');
 	for (; *c && st == MW_OK; c++) {
+		if ((unsigned char)*c >= 0x80) {
+			while (((unsigned char)c[1] & 0xc0) == 0x80)
+				c++; /* skip UTF-8 continuation bytes */
+			st = mw_buf_putc(b, '?');
+			continue;
+		}
 		if (*c == '(' || *c == ')' || *c == '\\')
 			st = mw_buf_putc(b, '\\');
 		if (st == MW_OK)

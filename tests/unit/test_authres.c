@@ -255,7 +255,7 @@ static void test_write_parse_back(void **state)
 			   "\tspf=pass (sender IP is 192.0.2.1) smtp.mailfrom=bounce@example.com;\r\n"
 			   "\tspf=none smtp.helo=mail.example.com;\r\n"
 			   "\tdkim=fail reason=\"body hash did not verify\" header.d=example.com\r\n"
-			   "\theader.s=sel1 header.b=\"dGhp/yBp\" header.i=@example.com;\r\n"
+			   "\theader.s=sel1 header.i=@example.com header.b=\"dGhp/yBp\";\r\n"
 			   "\tdmarc=fail (p=reject dis=reject) header.from=example.com\r\n"
 			   "\tpolicy.dmarc=reject;\r\n"
 			   "\tarc=pass header.oldest-pass=2";
@@ -274,8 +274,8 @@ static void test_write_parse_back(void **state)
 	render(&back, got, sizeof(got));
 	assert_string_equal(got, "mx.example.org|spf=pass smtp.mailfrom=bounce@example.com|spf=none "
 				 "smtp.helo=mail.example.com|dkim=fail reason=body hash did not verify "
-				 "header.d=example.com header.s=sel1 header.b=dGhp/yBp "
-				 "header.i=@example.com|dmarc=fail header.from=example.com "
+				 "header.d=example.com header.s=sel1 header.i=@example.com "
+				 "header.b=dGhp/yBp|dmarc=fail header.from=example.com "
 				 "policy.dmarc=reject|arc=pass header.oldest-pass=2");
 	assert_string_equal(back.results[0].comment, "sender IP is 192.0.2.1");
 	/* an empty A-R says none */
