@@ -10,10 +10,13 @@
 #include <string.h>
 
 #include "bounce/dsn.h"
+#include "bounce/sesjson.h"
 #include "bounce/textbounce.h"
 #include "core/buf.h"
 #include "core/limits.h"
 #include "core/str.h"
+
+#define MW_ARF_RCPTS_MAX 64 /* Original-Rcpt-To fields kept: RFC 5965 allows several */
 
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
 
@@ -31,9 +34,11 @@ typedef struct walk {
 	bool dsn_utf8;   /* it was message/global-delivery-status */
 	bool arf;        /* multipart/report; report-type=feedback-report */
 	const char *feedback_type;
+	const char *arf_rcpts[MW_ARF_RCPTS_MAX]; /* Original-Rcpt-To (RFC 5965 §3.2) */
+	size_t narf;
 	char *orig_headers;
 	size_t orig_len;
-	const char *orig_message_id, *orig_from;
+	const char *orig_message_id, *orig_from, *orig_to;
 	bool truncated;
 } walk;
 
@@ -113,6 +118,26 @@ static void strip_tags(mw_buf *in, mw_buf *out)
 	}
 }
 
+/* text_header_addr - first address of header "name" in a header block */
+static const char *text_header_addr(mw_pool *pool, const char *h, size_t n, const char *name)
+{
+	size_t nl = strlen(name);
+	for (const char *p = h; p && p < h + n;) {
+		if ((size_t)(h + n - p) > nl + 1 && mw_strcaseeq_n(p, nl, name) && p[nl] == ':') {
+			const char *e = memchr(p, '\n', (size_t)(h + n - p));
+			size_t len;
+			long off = mw_text_find_address(p + nl + 1, (size_t)((e ? e : h + n) - p - nl - 1),
+							&len);
+			return off < 0 ? NULL : mw_pool_strndup(pool, p + nl + 1 + off, len);
+		}
+		p = memchr(p, '\n', (size_t)(h + n - p));
+		p = p ? p + 1 : NULL;
+		if (p && *p == '\n')
+			break; /* end of the header block */
+	}
+	return NULL;
+}
+
 /* keep_original - remember the returned original's headers */
 static void keep_original(walk *w, GMimeMessage *m)
 {
@@ -131,6 +156,7 @@ static void keep_original(walk *w, GMimeMessage *m)
 	w->orig_message_id = mid ? mw_pool_strdup(w->pool, mid) : NULL;
 	const char *from = g_mime_object_get_header(GMIME_OBJECT(m), "From");
 	w->orig_from = from ? mw_pool_strdup(w->pool, from) : NULL;
+	w->orig_to = text_header_addr(w->pool, w->orig_headers, w->orig_len, "To");
 }
 
 /* keep_header_part - text/rfc822-headers or message/global-headers */
@@ -143,26 +169,34 @@ static void keep_header_part(walk *w, GMimePart *part)
 	part_bytes(part, &b, w);
 	w->orig_headers = mw_pool_strndup(w->pool, mw_buf_cstr(&b), b.len);
 	w->orig_len = b.len;
+	w->orig_to = text_header_addr(w->pool, w->orig_headers, w->orig_len, "To");
+	w->orig_from = w->orig_from ? w->orig_from
+				    : text_header_addr(w->pool, w->orig_headers, w->orig_len, "From");
 	mw_buf_free(&b);
 }
 
-/* feedback_type - Feedback-Type of an ARF machine part */
-static void feedback_type(walk *w, GMimePart *part)
+/* feedback_part - Feedback-Type and Original-Rcpt-To of an ARF machine part */
+static void feedback_part(walk *w, GMimePart *part)
 {
 	mw_buf b;
 	mw_buf_init(&b, 65536);
 	part_bytes(part, &b, w);
-	const char *s = mw_buf_cstr(&b);
-	for (const char *p = s; (p = strchr(p, 'F')) || (p = NULL);) {
-		if ((p == s || p[-1] == '\n') && strncmp(p, "Feedback-Type:", 14) == 0) {
-			const char *v = p + 14, *e = strchr(v, '\n');
-			e = e ? e : v + strlen(v);
-			mw_trim(&v, &e);
-			char *t = mw_pool_strndup(w->pool, v, (size_t)(e - v));
+	const char *s = mw_buf_cstr(&b), *end = s + b.len;
+	for (const char *p = s; p < end;) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		e = e ? e : end;
+		size_t len;
+		if (mw_strcaseeq_n(p, 14, "Feedback-Type:") && !w->feedback_type) {
+			const char *v = p + 14, *ve = e;
+			mw_trim(&v, &ve);
+			char *t = mw_pool_strndup(w->pool, v, (size_t)(ve - v));
 			w->feedback_type = t ? mw_strlower(t) : NULL;
-			break;
+		} else if (mw_strcaseeq_n(p, 17, "Original-Rcpt-To:") && w->narf < MW_ARF_RCPTS_MAX) {
+			long off = mw_text_find_address(p + 17, (size_t)(e - p - 17), &len);
+			if (off >= 0)
+				w->arf_rcpts[w->narf++] = mw_pool_strndup(w->pool, p + 17 + off, len);
 		}
-		p++;
+		p = e < end ? e + 1 : end;
 	}
 	mw_buf_free(&b);
 }
@@ -182,7 +216,7 @@ static void walk_leaf(walk *w, GMimeObject *obj, GMimeContentType *ct)
 		   g_mime_content_type_is_type(ct, "message", "global-headers")) {
 		keep_header_part(w, part);
 	} else if (g_mime_content_type_is_type(ct, "message", "feedback-report")) {
-		feedback_type(w, part);
+		feedback_part(w, part);
 	} else if (g_mime_content_type_is_type(ct, "message", "rfc822") ||
 		   g_mime_content_type_is_type(ct, "message", "global")) {
 		/* an unparsed original (e.g. base64 message/rfc822) */
@@ -269,6 +303,39 @@ static bool action_is_success(const char *a)
 		     strcmp(a, "expanded") == 0);
 }
 
+/* SMTP command after which the remote host refused (lower case phrases).
+ * A "user unknown" answer after DATA is a content filter speaking, not a
+ * missing mailbox (Sisimai calls it filtered). */
+typedef struct cmd_phrase {
+	const char *text;
+	bool data;
+} cmd_phrase;
+
+static const cmd_phrase SMTP_COMMANDS[] = {
+	{"end of data", true},       {"after data", true},          {"data command", true},
+	{">>> data", true},          {"our data", true},            {"rcpt to", false},
+	{"mail from", false},        {"rcpt command", false},       {"helo", false},
+	{"ehlo", false},
+};
+
+/* after_data - the text names DATA as the refused command (first mention wins) */
+static bool after_data(const char *t, size_t n)
+{
+	char low[4096];
+	size_t k = n < sizeof(low) - 1 ? n : sizeof(low) - 1;
+	for (size_t i = 0; i < k; i++)
+		low[i] = mw_tolower(t[i]);
+	low[k] = '\0';
+	const char *best = NULL;
+	bool data = false;
+	for (size_t i = 0; i < sizeof(SMTP_COMMANDS) / sizeof(SMTP_COMMANDS[0]); i++) {
+		const char *hit = strstr(low, SMTP_COMMANDS[i].text);
+		if (hit && (!best || hit < best))
+			best = hit, data = SMTP_COMMANDS[i].data;
+	}
+	return data;
+}
+
 /* finish_rcpt - status, reply code, reason, hard, policy for one recipient.
  * text: the human-readable error section, used when the diagnostic is silent. */
 static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool temporary)
@@ -283,15 +350,22 @@ static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool tem
 		mw_reply_code_find(text, tn, r->replycode);
 	if (!r->status[0] && text && mw_status_code_find(text, tn, false, code) >= 0)
 		memcpy(r->status, code, sizeof(code));
+	temporary = temporary || r->replycode[0] == '4' || r->status[0] == '4' ||
+		    (r->action && strcmp(r->action, "delayed") == 0);
 	if (action_is_success(r->action)) {
 		r->reason = MW_REASON_DELIVERED;
+	} else if (r->diag_type && strcmp(r->diag_type, "x-unix") == 0) {
+		r->reason = MW_REASON_MAILERERROR; /* a local program, not an SMTP peer */
 	} else {
 		r->reason = mw_reason_classify(d, dn, r->status, r->replycode);
 		if (r->reason == MW_REASON_UNDEFINED && text)
 			r->reason = mw_reason_classify(text, tn, r->status, r->replycode);
+		if (r->reason == MW_REASON_USERUNKNOWN &&
+		    (after_data(d, dn) || (text && !memmem(d, dn, "RCPT", 4) && after_data(text, tn))))
+			r->reason = MW_REASON_FILTERED;
+		if (r->reason == MW_REASON_UNDEFINED && temporary)
+			r->reason = MW_REASON_EXPIRED; /* a delay report without a cause */
 	}
-	temporary = temporary || r->replycode[0] == '4' || r->status[0] == '4' ||
-		    (r->action && strcmp(r->action, "delayed") == 0);
 	if (!r->status[0]) {
 		mw_reason_pseudo_status(r->reason, temporary, r->status, sizeof(r->status));
 		r->status_inferred = r->status[0] != '\0';
@@ -319,6 +393,7 @@ static mw_status build_dsn(mw_bounce *b, const mw_dsn *d, const mw_buf *human)
 		memcpy(r->status, x->status, sizeof(r->status));
 		r->remote_mta = x->remote_mta;
 		r->diagnostic = x->diagnostic ? x->diagnostic : "";
+		r->diag_type = x->diagnostic_type;
 		finish_rcpt(r, human->len ? human->data : NULL, human->len, false);
 	}
 	return MW_OK;
@@ -401,19 +476,65 @@ static bool is_autoreply(GMimeObject *m, const char *subject)
 	return false;
 }
 
-/* build_single - one entry for a feedback report or an auto-reply */
-static mw_status build_single(mw_bounce *b, mw_bounce_kind kind, mw_reason reason,
-			      const char *address)
+/* build_list - one entry per address for a feedback report or an auto-reply */
+static mw_status build_list(mw_bounce *b, mw_bounce_kind kind, mw_reason reason,
+			    const char *const *addrs, size_t n)
 {
 	size_t cap = 0;
 	b->kind = kind;
-	mw_bounce_rcpt *r = add_rcpt(b, &cap);
-	if (!r)
-		return MW_ETOOBIG;
-	r->address = address ? address : "";
-	r->action = kind == MW_BOUNCE_FEEDBACK ? "feedback" : "autoreply";
-	r->reason = reason;
+	for (size_t i = 0; i < (n ? n : 1); i++) {
+		mw_bounce_rcpt *r = add_rcpt(b, &cap);
+		if (!r)
+			return b->truncated ? MW_OK : MW_ETOOBIG;
+		r->address = n && addrs[i] ? addrs[i] : "";
+		r->action = kind == MW_BOUNCE_FEEDBACK ? "feedback" : "autoreply";
+		r->reason = reason;
+	}
 	return MW_OK;
+}
+
+/* build_ses - Amazon SES JSON notification */
+static mw_status build_ses(mw_bounce *b, const mw_ses *ses)
+{
+	size_t cap = 0;
+	b->format = "amazonses";
+	b->reporting_mta = ses->reporting_mta;
+	if (ses->type == MW_SES_COMPLAINT) {
+		const char *addrs[MW_ARF_RCPTS_MAX];
+		size_t n = 0;
+		for (; n < ses->nrcpt && n < MW_ARF_RCPTS_MAX; n++)
+			addrs[n] = ses->rcpts[n].address;
+		b->feedback_type = ses->feedback_type;
+		return build_list(b, MW_BOUNCE_FEEDBACK, MW_REASON_FEEDBACK, addrs, n);
+	}
+	b->kind = MW_BOUNCE_DSN;
+	for (size_t i = 0; i < ses->nrcpt; i++) {
+		mw_bounce_rcpt *r = add_rcpt(b, &cap);
+		if (!r)
+			return b->truncated ? MW_OK : MW_ETOOBIG;
+		r->address = ses->rcpts[i].address;
+		r->action = ses->type == MW_SES_DELIVERY ? "delivered" : ses->rcpts[i].action;
+		memcpy(r->status, ses->rcpts[i].status, sizeof(r->status));
+		r->diagnostic = ses->rcpts[i].diagnostic;
+		finish_rcpt(r, NULL, 0, ses->temporary);
+	}
+	return MW_OK;
+}
+
+/* Subjects of feedback reports that are not RFC 5965 (Hotmail JMRP). */
+static const char *const COMPLAINT_SUBJECTS[] = {"complaint about message from"};
+
+static bool is_complaint(const char *subject)
+{
+	char low[256];
+	size_t k = 0;
+	for (; subject && subject[k] && k < sizeof(low) - 1; k++)
+		low[k] = mw_tolower(subject[k]);
+	low[k] = '\0';
+	for (size_t i = 0; i < sizeof(COMPLAINT_SUBJECTS) / sizeof(COMPLAINT_SUBJECTS[0]); i++)
+		if (strstr(low, COMPLAINT_SUBJECTS[i]))
+			return true;
+	return false;
 }
 
 /* build_prose - the text path: a bounce without a report */
@@ -435,8 +556,20 @@ static mw_status build_prose(mw_bounce *b, walk *w, GMimeObject *mo, bool *done)
 				 exclude, &t))
 		return MW_ETOOBIG;
 	const char *failed[1];
-	if (t.nrcpt == 0 && failed_header(b->pool, mo, failed, 1) == 0)
-		return MW_OK;
+	if (t.nrcpt == 0 && failed_header(b->pool, mo, failed, 1) == 0) {
+		/* no address in the prose: the original's To is the recipient */
+		const char *to = w->orig_to;
+		if (!to && t.original)
+			to = text_header_addr(b->pool, t.original, t.original_len, "To");
+		if (!to || !t.error_len)
+			return MW_OK;
+		t.rcpts = mw_pool_alloc(b->pool, sizeof(*t.rcpts));
+		if (!t.rcpts)
+			return MW_ETOOBIG;
+		t.rcpts[0].address = to;
+		t.rcpts[0].diagnostic = "";
+		t.nrcpt = 1;
+	}
 	*done = true;
 	return build_text(b, &t, mo);
 }
@@ -456,10 +589,17 @@ static mw_status build(mw_bounce *b, walk *w, GMimeMessage *m, mw_err *err)
 		strip_tags(&w->html, &w->human);
 	b->truncated = w->truncated;
 	mw_status st = MW_OK;
-	if (w->arf) {
+	if (w->arf || is_complaint(b->subject)) {
 		b->format = "arf";
-		b->feedback_type = w->feedback_type;
-		st = build_single(b, MW_BOUNCE_FEEDBACK, MW_REASON_FEEDBACK, b->to);
+		b->feedback_type = w->feedback_type ? w->feedback_type : "abuse";
+		const char *to[1] = {w->orig_to ? w->orig_to : b->to};
+		st = w->narf ? build_list(b, MW_BOUNCE_FEEDBACK, MW_REASON_FEEDBACK, w->arf_rcpts, w->narf)
+			     : build_list(b, MW_BOUNCE_FEEDBACK, MW_REASON_FEEDBACK, to, 1);
+		return st == MW_OK ? st : mw_err_set(err, st, "over limits");
+	}
+	mw_ses ses;
+	if (w->human.len && mw_ses_parse(b->pool, w->human.data, w->human.len, &ses)) {
+		st = build_ses(b, &ses);
 		return st == MW_OK ? st : mw_err_set(err, st, "over limits");
 	}
 	mw_dsn d;
@@ -478,8 +618,8 @@ static mw_status build(mw_bounce *b, walk *w, GMimeMessage *m, mw_err *err)
 		return MW_OK;
 	if (is_autoreply(mo, b->subject)) {
 		b->format = "rfc3834";
-		return build_single(b, MW_BOUNCE_AUTOREPLY, MW_REASON_VACATION,
-				    header_addr(b->pool, mo, "From"));
+		const char *from[1] = {header_addr(b->pool, mo, "From")};
+		return build_list(b, MW_BOUNCE_AUTOREPLY, MW_REASON_VACATION, from, 1);
 	}
 	b->kind = MW_BOUNCE_NOT;
 	b->format = "none";

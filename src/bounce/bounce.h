@@ -63,6 +63,7 @@ typedef struct mw_bounce_rcpt {
 	bool hard;
 	const char *remote_mta;  /* NULL if unknown */
 	const char *diagnostic;  /* reply text, "" if none */
+	const char *diag_type;   /* Diagnostic-Code type ("smtp", "x-unix") or NULL */
 	const char *policy;      /* blocklist / provider policy named, or NULL */
 } mw_bounce_rcpt;
 

@@ -279,8 +279,7 @@ mw_status mw_dsn_parse(mw_pool *pool, const char *s, size_t n, mw_dsn *out, mw_e
 		bool starts = name_is(&f, "Final-Recipient") || name_is(&f, "Original-Recipient");
 		bool need_new = !cur || (fresh_block && starts) ||
 				(name_is(&f, "Final-Recipient") && cur->final_recipient) ||
-				(name_is(&f, "Original-Recipient") &&
-				 (cur->original_recipient || cur->final_recipient));
+				(name_is(&f, "Original-Recipient") && cur->original_recipient);
 		if (need_new && (starts || !cur)) {
 			mw_dsn_rcpt *r = new_rcpt(pool, out);
 			if (!r) {

@@ -43,6 +43,7 @@ static const char *const HEADER_STARTS[] = {"return-path:", "received: from", "r
 static const char *const RCPT_PREFIXES[] = {
 	"rcpt to:", "final-recipient: rfc822;", "original-recipient: rfc822;",
 	"final-recipient:", "recipient address:", "recipient:", "failed recipient:",
+	"address:", "user:", "mailbox:",
 	"your message to", "delivery to", "could not be delivered to", "deliver to",
 	"delivered to", "couldn't be delivered to", "undeliverable to", "addressed to",
 	"message to", "mail to", "sent to", "for", "to:", "to",
@@ -214,10 +215,17 @@ static long rcpt_on_line(const char *ls, const char *le, size_t *alen)
 	long off = mw_text_find_address(ls, n, alen);
 	if (off < 0)
 		return -1;
-	/* address first on the line (after blanks, quotes, brackets) */
+	/* address first on the line (after blanks, quotes, brackets, and a
+	 * leading SMTP reply code as in Sendmail transcripts "554 <a@b>...") */
 	size_t i = 0;
 	while (i < (size_t)off && strchr(" \t<\"'(*-[>", ls[i]))
 		i++;
+	if (i + 4 <= (size_t)off && strchr("245", ls[i]) && ls[i + 1] >= '0' &&
+	    ls[i + 1] <= '9' && ls[i + 2] >= '0' && ls[i + 2] <= '9' && strchr(" -", ls[i + 3])) {
+		i += 4;
+		while (i < (size_t)off && strchr(" \t<\"'", ls[i]))
+			i++;
+	}
 	const char *after = ls + off + *alen;
 	bool end_ok = after >= le || strchr(">:\"') .,;]\t", *after);
 	if (i == (size_t)off && end_ok && !(after < le && *after == ':' && after + 1 < le &&
@@ -228,6 +236,10 @@ static long rcpt_on_line(const char *ls, const char *le, size_t *alen)
 	size_t k = lower_copy(ls, (size_t)off, buf, sizeof(buf));
 	while (k > 0 && strchr(" \t<\"'", buf[k - 1]))
 		buf[--k] = '\0';
+	/* "User's mailbox is full: <a@b>", "Unknown user: a@b" (not a header) */
+	if (k > 1 && buf[k - 1] == ':' && k < 64 && memchr(buf, ' ', k - 1) &&
+	    ls[0] != ' ' && ls[0] != '\t')
+		return off;
 	for (size_t p = 0; p < COUNT(RCPT_PREFIXES); p++) {
 		size_t pl = strlen(RCPT_PREFIXES[p]);
 		if (k >= pl && memcmp(buf + k - pl, RCPT_PREFIXES[p], pl) == 0 &&
@@ -272,15 +284,28 @@ static size_t diag_span(const char *from, const char *end, const char **start)
 	while (from < end && strchr(">:\"') \t", *from))
 		from++;
 	*start = from;
+	if (from >= end)
+		return 0;
 	const char *p = memchr(from, '\n', (size_t)(end - from));
 	p = p ? p + 1 : end;
+	/* "There was an error delivering your mail to <a@b>." then a blank
+	 * line: the reason is the whole next paragraph */
+	bool word = false, para = false;
+	for (const char *c = from; c < p; c++)
+		word |= (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9');
+	if (!word) {
+		while (p < end && (*p == '\n' || *p == ' ' || *p == '\t'))
+			p++;
+		*start = from = p;
+		para = true;
+	}
 	while (p < end && (size_t)(p - from) < 2048) {
 		const char *le = memchr(p, '\n', (size_t)(end - p));
 		le = le ? le : end;
 		const char *s = p, *e = le;
 		mw_trim(&s, &e);
 		size_t al;
-		if (s == e || rcpt_on_line(p, le, &al) >= 0 || line_is_marker(p, le))
+		if (s == e || (!para && rcpt_on_line(p, le, &al) >= 0) || line_is_marker(p, le))
 			break;
 		p = le < end ? le + 1 : end;
 	}
