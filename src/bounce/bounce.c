@@ -303,23 +303,26 @@ static bool action_is_success(const char *a)
 		     strcmp(a, "expanded") == 0);
 }
 
-/* SMTP command after which the remote host refused (lower case phrases).
- * A "user unknown" answer after DATA is a content filter speaking, not a
- * missing mailbox (Sisimai calls it filtered). */
+/* SMTP command the remote host refused, as bounces name it (lower case).
+ * Sisimai's rule, kept: a "user unknown" text without an x.1.1 status is a
+ * missing mailbox only when it answered RCPT; after DATA (or when no
+ * command is named) it is the recipient's filter speaking (filtered). */
+typedef enum smtp_cmd { CMD_NONE = 0, CMD_CONN, CMD_HELO, CMD_MAIL, CMD_RCPT, CMD_DATA } smtp_cmd;
+
 typedef struct cmd_phrase {
 	const char *text;
-	bool data;
+	smtp_cmd cmd;
 } cmd_phrase;
 
 static const cmd_phrase SMTP_COMMANDS[] = {
-	{"end of data", true},       {"after data", true},          {"data command", true},
-	{">>> data", true},          {"our data", true},            {"rcpt to", false},
-	{"mail from", false},        {"rcpt command", false},       {"helo", false},
-	{"ehlo", false},
+	{"end of data", CMD_DATA},  {"after data", CMD_DATA},     {"data command", CMD_DATA},
+	{">>> data", CMD_DATA},     {"our data", CMD_DATA},       {"(data)", CMD_DATA},
+	{"rcpt to", CMD_RCPT},      {"rcpt command", CMD_RCPT},   {"mail from", CMD_MAIL},
+	{"helo", CMD_HELO},         {"ehlo", CMD_HELO},           {"initial connection", CMD_CONN},
 };
 
-/* after_data - the text names DATA as the refused command (first mention wins) */
-static bool after_data(const char *t, size_t n)
+/* smtp_command - the first command named in the text */
+static smtp_cmd smtp_command(const char *t, size_t n)
 {
 	char low[4096];
 	size_t k = n < sizeof(low) - 1 ? n : sizeof(low) - 1;
@@ -327,13 +330,25 @@ static bool after_data(const char *t, size_t n)
 		low[i] = mw_tolower(t[i]);
 	low[k] = '\0';
 	const char *best = NULL;
-	bool data = false;
+	smtp_cmd cmd = CMD_NONE;
 	for (size_t i = 0; i < sizeof(SMTP_COMMANDS) / sizeof(SMTP_COMMANDS[0]); i++) {
 		const char *hit = strstr(low, SMTP_COMMANDS[i].text);
 		if (hit && (!best || hit < best))
-			best = hit, data = SMTP_COMMANDS[i].data;
+			best = hit, cmd = SMTP_COMMANDS[i].cmd;
 	}
-	return data;
+	return cmd;
+}
+
+/* refine_userunknown - filtered unless the mailbox was refused at RCPT */
+static mw_reason refine_userunknown(const char *status, const char *d, size_t dn,
+				    const char *text, size_t tn)
+{
+	if (strlen(status) >= 5 && strcmp(status + 1, ".1.1") == 0)
+		return MW_REASON_USERUNKNOWN;
+	smtp_cmd c = smtp_command(d, dn);
+	if (c == CMD_NONE && text)
+		c = smtp_command(text, tn);
+	return (c == CMD_RCPT || c == CMD_MAIL) ? MW_REASON_USERUNKNOWN : MW_REASON_FILTERED;
 }
 
 /* finish_rcpt - status, reply code, reason, hard, policy for one recipient.
@@ -354,15 +369,17 @@ static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool tem
 		    (r->action && strcmp(r->action, "delayed") == 0);
 	if (action_is_success(r->action)) {
 		r->reason = MW_REASON_DELIVERED;
-	} else if (r->diag_type && strcmp(r->diag_type, "x-unix") == 0) {
-		r->reason = MW_REASON_MAILERERROR; /* a local program, not an SMTP peer */
 	} else {
 		r->reason = mw_reason_classify(d, dn, r->status, r->replycode);
 		if (r->reason == MW_REASON_UNDEFINED && text)
 			r->reason = mw_reason_classify(text, tn, r->status, r->replycode);
-		if (r->reason == MW_REASON_USERUNKNOWN &&
-		    (after_data(d, dn) || (text && !memmem(d, dn, "RCPT", 4) && after_data(text, tn))))
-			r->reason = MW_REASON_FILTERED;
+		if (r->reason == MW_REASON_USERUNKNOWN)
+			r->reason = refine_userunknown(r->status, d, dn, text, tn);
+		/* a local delivery program (x-unix), not an SMTP peer: only a
+		 * full mailbox is more specific than "the mailer failed" */
+		if (r->diag_type && strcmp(r->diag_type, "x-unix") == 0 &&
+		    r->reason != MW_REASON_MAILBOXFULL)
+			r->reason = MW_REASON_MAILERERROR;
 		if (r->reason == MW_REASON_UNDEFINED && temporary)
 			r->reason = MW_REASON_EXPIRED; /* a delay report without a cause */
 	}
