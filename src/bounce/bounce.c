@@ -348,7 +348,7 @@ static mw_reason refine_userunknown(const char *status, const char *d, size_t dn
 	smtp_cmd c = smtp_command(d, dn);
 	if (c == CMD_NONE && text)
 		c = smtp_command(text, tn);
-	return (c == CMD_RCPT || c == CMD_MAIL) ? MW_REASON_USERUNKNOWN : MW_REASON_FILTERED;
+	return (c == CMD_DATA) ? MW_REASON_FILTERED : MW_REASON_USERUNKNOWN;
 }
 
 /* finish_rcpt - status, reply code, reason, hard, policy for one recipient.
