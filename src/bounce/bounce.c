@@ -138,6 +138,23 @@ static const char *text_header_addr(mw_pool *pool, const char *h, size_t n, cons
 	return NULL;
 }
 
+/* text_header_value - trimmed first line of header "name" in a header block */
+static const char *text_header_value(mw_pool *pool, const char *h, size_t n, const char *name)
+{
+	size_t nl = strlen(name);
+	for (const char *p = h; p && p < h + n;) {
+		if ((size_t)(h + n - p) > nl + 1 && mw_strcaseeq_n(p, nl, name) && p[nl] == ':') {
+			const char *v = p + nl + 1, *e = memchr(v, '\n', (size_t)(h + n - v));
+			e = e ? e : h + n;
+			mw_trim(&v, &e);
+			return mw_pool_strndup(pool, v, (size_t)(e - v));
+		}
+		p = memchr(p, '\n', (size_t)(h + n - p));
+		p = p ? p + 1 : NULL;
+	}
+	return NULL;
+}
+
 /* keep_original - remember the returned original's headers */
 static void keep_original(walk *w, GMimeMessage *m)
 {
@@ -246,6 +263,12 @@ static void walk_object(walk *w, GMimeObject *obj, int depth)
 			w->arf = true;
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int n = g_mime_multipart_get_count(mp);
+		const char *pro = g_mime_multipart_get_prologue(mp);
+		if (n == 0 && pro && w->human.len == 0) {
+			/* no usable boundary: everything is prologue; read it as text */
+			size_t pl = strlen(pro);
+			mw_buf_append(&w->human, pro, pl < w->human.max ? pl : w->human.max);
+		}
 		for (int i = 0; i < n; i++)
 			walk_object(w, g_mime_multipart_get_part(mp, i), depth + 1);
 	} else if (GMIME_IS_MESSAGE_PART(obj)) {
@@ -453,11 +476,14 @@ static mw_status build_text(mw_bounce *b, const mw_text_bounce *t, GMimeObject *
 		finish_rcpt(r, t->error_text, t->error_len, t->temporary);
 	}
 	if (!b->orig_headers && t->original) {
-		const char *e = memmem(t->original, t->original_len, "\n\n", 2);
-		size_t hn = e ? (size_t)(e - t->original) + 1 : t->original_len;
+		const char *o = t->original, *oe = t->original + t->original_len;
+		while (o < oe && (*o == '\n' || *o == ' ' || *o == '\t'))
+			o++;
+		const char *e = memmem(o, (size_t)(oe - o), "\n\n", 2);
+		size_t hn = e ? (size_t)(e - o) + 1 : (size_t)(oe - o);
 		if (hn > MW_BOUNCE_HEADERS_MAX)
 			hn = MW_BOUNCE_HEADERS_MAX;
-		b->orig_headers = mw_pool_strndup(b->pool, t->original, hn);
+		b->orig_headers = mw_pool_strndup(b->pool, o, hn);
 		b->orig_headers_len = hn;
 	}
 	return MW_OK;
@@ -683,6 +709,11 @@ mw_status mw_bounce_parse(const char *raw, size_t len, mw_bounce **out, mw_err *
 	mw_buf_init(&w.dsn, MW_BOUNCE_TEXT_MAX);
 	walk_object(&w, g_mime_message_get_mime_part(m), 0);
 	mw_status st = build(b, &w, m, err);
+	if (st == MW_OK && b->orig_headers && !b->orig_message_id)
+		b->orig_message_id =
+			text_header_value(pool, b->orig_headers, b->orig_headers_len, "Message-ID");
+	if (st == MW_OK && b->orig_headers && !b->orig_from)
+		b->orig_from = text_header_value(pool, b->orig_headers, b->orig_headers_len, "From");
 	mw_buf_free(&w.human);
 	mw_buf_free(&w.html);
 	mw_buf_free(&w.dsn);

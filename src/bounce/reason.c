@@ -73,6 +73,7 @@ typedef struct phrase {
 static const phrase PHRASES[] = {
 	/* specific phrases that would otherwise fall to a more general group */
 	P(POLICYVIOLATION, "content presents a potential"),
+	P(HOSTUNKNOWN, "host or domain name not found"), P(NETWORKERROR, "dns error"),
 	P(NETWORKERROR, "name service error"), P(NETWORKERROR, "dns query failed"),
 	P(NETWORKERROR, "malformed or unexpected name server reply"),
 	P(REQUIREPTR, "dns ptr"),
@@ -89,7 +90,6 @@ static const phrase PHRASES[] = {
 	P(AUTHFAILURE, "authentication information"), P(SECURITYERROR, "unauthenticated senders"),
 	P(NOTCOMPLIANTRFC, "duplicate header"), P(NOTCOMPLIANTRFC, "addresses in from"),
 	P(NOTACCEPT, "null mx"),
-	P(HOSTUNKNOWN, "host or domain name not found"), P(NETWORKERROR, "dns error"),
 	P(HOSTUNKNOWN, "domain is not reachable"),
 	P(TOOMANYCONN, "frequency limited"), P(SUSPEND, "is inactive"),
 	P(SUSPEND, "account is blocked"), P(SUSPEND, "account is locked"),
@@ -234,7 +234,8 @@ static const phrase PHRASES[] = {
 	P(MAILERERROR, "pipe to"), P(MAILERERROR, "exit code"),
 	P(SECURITYERROR, "authentication required"), P(SECURITYERROR, "authentication failed"),
 	P(SECURITYERROR, "must authenticate"), P(SECURITYERROR, "security"),
-	P(CONTENTERROR, "content"), P(CONTENTERROR, "header"), P(CONTENTERROR, "mime"),
+	P(CONTENTERROR, "content rejected"), P(CONTENTERROR, "header error"),
+	P(CONTENTERROR, "invalid header"), P(CONTENTERROR, "mime error"), P(CONTENTERROR, "improper use of 8-bit"),
 	P(SYNTAXERROR, "syntax error"), P(SYNTAXERROR, "command unrecognized"),
 	P(SYNTAXERROR, "unrecognized command"), P(SYNTAXERROR, "bad sequence"),
 	P(NOTACCEPT, "does not accept mail"), P(NOTACCEPT, "null mx"), P(NOTACCEPT, "not accepting mail"),

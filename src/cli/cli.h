@@ -40,5 +40,6 @@ int cmd_serve(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_bounce(int argc, char **argv);
 
 #endif

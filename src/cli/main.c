@@ -20,6 +20,7 @@ static const cli_command commands[] = {
 	{"release", cmd_release, "clear a key's rate counters in the running serve daemon"},
 	{"status", cmd_status, "state of the running serve daemon"},
 	{"events", cmd_events, "rate-limit events (thresholds crossed) from the history"},
+	{"bounce", cmd_bounce, "parse bounces: recipients, RFC 3463 status, reason, backscatter verdict"},
 };
 
 /* usage - the top-level help */

@@ -82,6 +82,7 @@
 #define MW_BOUNCE_HEADERS_MAX (256u << 10) /* returned original headers kept (RFC 3462 part 3) */
 #define MW_BOUNCE_POOL_MAX (16u << 20) /* memory budget of one parsed bounce */
 #define MW_MBOX_MESSAGES_MAX 1000000 /* messages split from one mbox: abuse limit */
+#define MW_MBOX_MAX (1u << 30)       /* one mbox file read by the CLI: 1 GiB */
 
 /* ---- Postfix policy delegation protocol (SMTPD_POLICY_README) ---- */
 #define MW_POLICY_LINE_MAX 4096   /* one name=value line: Postfix's line_length_limit is 2048 */
