@@ -1,5 +1,29 @@
 #!/usr/bin/env bash
-# samples/demo.sh BINARY - the main job on bundled data, offline.
-set -euo pipefail
+# samples/demo.sh BINARY - the main job on bundled data, offline: three SPF
+# checks against samples/demo.zone showing a pass, a softfail and a fail,
+# each with its trace.  softfail/fail exit 1 by design; the demo checks
+# that every command gave the expected status and then exits 0.
+set -uo pipefail
 bin=${1:-build/mailwarden}
-"$bin" --help
+zone=$(dirname "$0")/demo.zone
+status=0
+
+run() { # run WANT_EXIT ARGS...
+  local want=$1; shift
+  echo "\$ mailwarden spf $* --zone samples/demo.zone"
+  "$bin" spf "$@" --zone "$zone"
+  local got=$?
+  echo
+  if [ "$got" -ne "$want" ]; then
+    echo "demo: expected exit status $want, got $got" >&2
+    status=1
+  fi
+}
+
+echo "== 1. a mail provider's server, found through an include chain: pass"
+run 0 203.0.113.77 example.com --sender alice@example.com --helo out-7.mailhost.example.net
+echo "== 2. a host the migrating subdomain does not list yet: softfail"
+run 1 192.0.2.200 news.example.com --sender bob@news.example.com --helo mail.example.org
+echo "== 3. a stranger using example.com: fail, with the domain's explanation"
+run 1 192.0.2.200 example.com --sender mallory@example.com --helo mail.example.org
+exit $status

@@ -114,7 +114,7 @@ static void test_record_malformed(void **state)
 		"v=spf1 ip4:192.0.2.1:25",
 		"v=spf1 -",
 		"v=spf1 a:ctrl.example.com\rptr -all", /* control character */
-		"v=spf1 a:example.net \x96" "all",     /* non-ASCII */
+		"v=spf1 a:example.net \226all",       /* non-ASCII */
 		"v=spf1 =foo",
 		"v=spf10 -all",                    /* not a version 1 record */
 		"spf1 -all",
