@@ -45,7 +45,10 @@ typedef struct ev {
 /* tr - append a trace line indented by the nesting depth */
 __attribute__((format(printf, 2, 3))) static void tr(ev *e, const char *fmt, ...)
 {
-	if (e->res->ntrace >= MW_SPF_TRACE_MAX)
+	if (e->res->ntrace >= MW_SPF_TRACE_MAX || (e->req->flags & SPF_F_NO_TRACE))
+		return;
+	if (!e->res->trace &&
+	    !(e->res->trace = mw_pool_alloc(e->pool, MW_SPF_TRACE_MAX * sizeof(char *))))
 		return;
 	char line[1024];
 	int ind = e->depth * 2 > 40 ? 40 : e->depth * 2;
@@ -417,7 +420,7 @@ static int explain(ev *e, const spf_record *rec, const char *domain)
 }
 
 /* fetch_record - §4.4/§4.5: the one SPF record of a domain */
-static int fetch_record(ev *e, const char *domain, spf_record *rec)
+static int fetch_record(ev *e, const char *domain, const spf_record **rec)
 {
 	const dns_answer *a = dns_lookup_get(e->lk, domain, DNS_T_TXT);
 	if (!a)
@@ -442,8 +445,16 @@ static int fetch_record(ev *e, const char *domain, spf_record *rec)
 	tr(e, "%s: \"%.*s\"", domain, (int)(found->txt_len > 900 ? 900 : found->txt_len), found->txt);
 	mw_err err;
 	mw_err_clear(&err);
-	if (spf_record_parse(found->txt, found->txt_len, e->pool, rec, &err) != MW_OK)
-		return fail(e, MW_AUTH_PERMERROR, "%s: %s", domain, err.msg);
+	mw_status st;
+	if (e->req->parsed) {
+		st = spf_record_cache_parse(e->req->parsed, found->txt, found->txt_len, rec, &err);
+	} else {
+		spf_record *r = mw_pool_alloc(e->pool, sizeof(*r));
+		st = r ? spf_record_parse(found->txt, found->txt_len, e->pool, r, &err) : MW_ENOMEM;
+		*rec = r;
+	}
+	if (st != MW_OK)
+		return fail(e, MW_AUTH_PERMERROR, "%s: %s", domain, err.msg[0] ? err.msg : "out of memory");
 	return R_OK;
 }
 
@@ -484,12 +495,12 @@ static int check_host(ev *e, const char *domain)
 	if (e->depth > MW_SPF_DEPTH_MAX)
 		return fail(e, MW_AUTH_PERMERROR, "include/redirect nesting deeper than %d",
 			    MW_SPF_DEPTH_MAX);
-	spf_record rec;
+	const spf_record *rec;
 	int r = fetch_record(e, domain, &rec);
 	if (r != R_OK)
 		return r;
-	for (size_t i = 0; i < rec.nterms; i++) {
-		const spf_term *t = &rec.terms[i];
+	for (size_t i = 0; i < rec->nterms; i++) {
+		const spf_term *t = &rec->terms[i];
 		r = eval_term(e, t, domain);
 		if (r == M_NOMATCH) {
 			tr(e, "%s: no match", t->text);
@@ -501,13 +512,13 @@ static int check_host(ev *e, const char *domain)
 		tr(e, "%s: match -> %s", t->text, mw_auth_result_name((mw_auth_result)r));
 		if (e->in_include == 0) {
 			e->mechanism = t->text;
-			if (r == MW_AUTH_FAIL && explain(e, &rec, domain) == R_NEED)
+			if (r == MW_AUTH_FAIL && explain(e, rec, domain) == R_NEED)
 				return R_NEED;
 		}
 		return r;
 	}
-	if (rec.redirect && !rec.has_all)
-		return do_redirect(e, &rec, domain);
+	if (rec->redirect && !rec->has_all)
+		return do_redirect(e, rec, domain);
 	tr(e, "%s: no mechanism matched -> neutral", domain);
 	if (e->in_include == 0)
 		e->mechanism = "default";
@@ -652,7 +663,14 @@ static bool identity(ev *e, const char **domain)
 		sd[n - 1] = '\0';
 	e->env.local = local;
 	e->env.sdomain = sd;
-	e->env.sender = mw_pool_printf(e->pool, "%s@%s", local, sd);
+	size_t ll = strlen(local), dl = strlen(sd);
+	char *full_s = mw_pool_alloc(e->pool, ll + dl + 2);
+	if (full_s) {
+		memcpy(full_s, local, ll);
+		full_s[ll] = '@';
+		memcpy(full_s + ll + 1, sd, dl + 1);
+	}
+	e->env.sender = full_s;
 	*domain = q->domain ? mw_pool_strdup(e->pool, q->domain) : sd;
 	return e->env.sender && *domain;
 }
@@ -676,7 +694,7 @@ static void finish(ev *e, int r)
 	res->explanation = r == MW_AUTH_FAIL ? e->explanation : NULL;
 	res->dns_lookups = e->terms;
 	res->void_lookups = e->voids;
-	res->received_spf = received_spf(e);
+	res->received_spf = (e->req->flags & SPF_F_NO_HEADER) ? NULL : received_spf(e);
 }
 
 /* spf_check - one evaluation pass */
@@ -686,8 +704,7 @@ mw_status spf_check(const spf_request *req, dns_lookup *lk, spf_result *res)
 	if (!req || !lk || (req->ip.family != 4 && req->ip.family != 6))
 		return MW_EINVAL;
 	ev e = {.req = req, .lk = lk, .res = res};
-	if (!(e.pool = res->pool = mw_pool_new(MW_SPF_POOL_MAX)) ||
-	    !(res->trace = mw_pool_alloc(e.pool, MW_SPF_TRACE_MAX * sizeof(char *)))) {
+	if (!(e.pool = res->pool = mw_pool_new(MW_SPF_POOL_MAX))) {
 		spf_result_free(res);
 		return MW_ENOMEM;
 	}
@@ -696,6 +713,7 @@ mw_status spf_check(const spf_request *req, dns_lookup *lk, spf_result *res)
 	e.env.helo = req->helo && *req->helo ? req->helo : "unknown";
 	e.env.receiver = req->receiver && *req->receiver ? req->receiver : "unknown";
 	e.env.now = lk->now;
+	spf_record_cache_trim(req->parsed);
 	const char *domain = NULL;
 	bool ok = identity(&e, &domain);
 	res->sender = e.env.sender ? e.env.sender : "";

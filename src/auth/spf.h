@@ -42,6 +42,7 @@
 #include <stddef.h>
 
 #include "auth/result.h"
+#include "auth/spf_record.h"
 #include "core/err.h"
 #include "core/ip.h"
 #include "core/pool.h"
@@ -63,7 +64,12 @@ typedef struct spf_request {
 	spf_identity identity;
 	const char *receiver;    /* this host's name: %{r}, Received-SPF; NULL = "unknown" */
 	const char *default_exp; /* macro-string for fail without exp=; NULL = built-in */
+	unsigned flags;          /* SPF_F_*: what to leave out of the result */
+	spf_record_cache *parsed; /* optional cache of parsed records (caller-owned) */
 } spf_request;
+
+#define SPF_F_NO_TRACE 1u  /* no trace lines (saves formatting on hot paths) */
+#define SPF_F_NO_HEADER 2u /* no Received-SPF text */
 
 typedef struct spf_result {
 	mw_auth_result result;

@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "auth/spf_macro.h"
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "core/htab.h"
 #include "core/limits.h"
 #include "core/str.h"
 
@@ -310,4 +314,99 @@ mw_status spf_record_parse(const char *txt, size_t len, mw_pool *pool, spf_recor
 			return err && err->code != MW_OK ? err->code : MW_EPARSE;
 	}
 	return MW_OK;
+}
+
+/* ---- the parsed-record cache -------------------------------------------- */
+
+typedef struct cached {
+	spf_record rec;
+	mw_status st;
+	char *why;        /* parse error reason (pool) */
+	const char *text; /* copy of the record text */
+	size_t len;
+} cached;
+
+#define FRONT_SLOTS 256 /* direct-mapped by the answer's address: skips hashing */
+
+struct spf_record_cache {
+	mw_htab *tab;  /* record text -> cached (pool-owned) */
+	mw_pool *pool; /* every entry and its strings */
+	struct {
+		const char *p;
+		cached *e;
+	} front[FRONT_SLOTS];
+};
+
+/* spf_record_cache_new - create */
+spf_record_cache *spf_record_cache_new(void)
+{
+	spf_record_cache *c = calloc(1, sizeof(*c));
+	if (c && (!(c->tab = mw_htab_new(NULL)) || !(c->pool = mw_pool_new(SIZE_MAX)))) {
+		spf_record_cache_free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+/* spf_record_cache_free - destroy */
+void spf_record_cache_free(spf_record_cache *c)
+{
+	if (c) {
+		mw_htab_free(c->tab);
+		mw_pool_free(c->pool);
+		free(c);
+	}
+}
+
+/* spf_record_cache_trim - drop everything once over the limit */
+void spf_record_cache_trim(spf_record_cache *c)
+{
+	if (!c || mw_htab_count(c->tab) < MW_SPF_PARSED_MAX)
+		return;
+	mw_htab *t = mw_htab_new(NULL);
+	mw_pool *p = mw_pool_new(SIZE_MAX);
+	if (!t || !p) {
+		mw_htab_free(t);
+		mw_pool_free(p);
+		return;
+	}
+	mw_htab_free(c->tab);
+	mw_pool_free(c->pool);
+	c->tab = t;
+	c->pool = p;
+	memset(c->front, 0, sizeof(c->front));
+}
+
+/* spf_record_cache_parse - parse once per distinct text */
+mw_status spf_record_cache_parse(spf_record_cache *c, const char *txt, size_t len,
+				 const spf_record **rec, mw_err *err)
+{
+	/* The same DNS answer is usually handed in again: check its address
+	 * first (the text is still compared, so a reused address is harmless). */
+	size_t slot = ((uintptr_t)txt >> 4) % FRONT_SLOTS;
+	cached *e = c->front[slot].p == txt ? c->front[slot].e : NULL;
+	if (e && (e->len != len || memcmp(e->text, txt, len) != 0))
+		e = NULL;
+	if (!e)
+		e = mw_htab_get(c->tab, txt, len);
+	if (!e) {
+		mw_err my;
+		mw_err_clear(&my);
+		if (!(e = mw_pool_alloc(c->pool, sizeof(*e))))
+			return mw_err_set(err, MW_ENOMEM, "out of memory");
+		e->st = spf_record_parse(txt, len, c->pool, &e->rec, &my);
+		if (e->st == MW_ENOMEM)
+			return mw_err_set(err, MW_ENOMEM, "out of memory");
+		if (e->st != MW_OK && !(e->why = mw_pool_strdup(c->pool, my.msg)))
+			return mw_err_set(err, MW_ENOMEM, "out of memory");
+		if (!(e->text = mw_pool_strndup(c->pool, txt, len)))
+			return mw_err_set(err, MW_ENOMEM, "out of memory");
+		e->len = len;
+		if (mw_htab_put(c->tab, txt, len, e) != MW_OK)
+			return mw_err_set(err, MW_ENOMEM, "out of memory");
+	}
+	c->front[slot].p = txt;
+	c->front[slot].e = e;
+	*rec = &e->rec;
+	return e->st == MW_OK ? MW_OK : mw_err_set(err, e->st, "%s", e->why);
 }

@@ -64,6 +64,27 @@ bool spf_record_is_spf(const char *txt, size_t len);
  * MW_SPF_RECORD_MAX, MW_ENOMEM when the pool is exhausted. */
 mw_status spf_record_parse(const char *txt, size_t len, mw_pool *pool, spf_record *rec,
 			   mw_err *err);
+/*
+ * A cache of parsed records, owned by the caller (one per process or per
+ * thread; not thread-safe).  Records are parsed once per distinct text, as
+ * an MTA sees the same popular policies over and over.  Entries stay valid
+ * until spf_record_cache_trim, which the engine calls only at the start of
+ * an evaluation pass; the cache then drops everything if it holds more than
+ * MW_SPF_PARSED_MAX records (a cache may always forget).
+ */
+typedef struct spf_record_cache spf_record_cache;
+
+/* spf_record_cache_new - empty cache (NULL on ENOMEM) */
+spf_record_cache *spf_record_cache_new(void);
+/* spf_record_cache_free - release; NULL is fine */
+void spf_record_cache_free(spf_record_cache *c);
+/* spf_record_cache_trim - forget everything when over the limit */
+void spf_record_cache_trim(spf_record_cache *c);
+/* spf_record_cache_parse - spf_record_parse through the cache; *rec is
+ * cache-owned.  A cached parse error is returned again with its reason. */
+mw_status spf_record_cache_parse(spf_record_cache *c, const char *txt, size_t len,
+				 const spf_record **rec, mw_err *err);
+
 /* spf_mech_name - "all", "include", ... (static) */
 const char *spf_mech_name(spf_mech m);
 /* spf_domain_spec_check - macro-string ending in a macro or "." toplabel (§7.1) */

@@ -35,6 +35,7 @@
 #define MW_SPF_TRACE_MAX 512     /* trace lines kept per evaluation */
 #define MW_SPF_POOL_MAX (4u << 20) /* memory budget per evaluation */
 #define MW_SPF_DEPTH_MAX 20      /* include/redirect nesting; the term limit bounds it first */
+#define MW_SPF_PARSED_MAX 20000  /* parsed records cached per process: memory bound (~40 MB worst) */
 #define MW_SPF_SENDER_MAX 1024   /* MAIL FROM length: RFC 5321 §4.5.3.1.3 path is 256; margin */
 
 /* ---- messages (RFC 5322) ---- */

@@ -537,6 +537,50 @@ static void test_bad_input(void **state)
 	dns_zone_free(z);
 }
 
+/* The parsed-record cache gives the same results as parsing every time,
+ * returns cached parse errors with their reason, and is used by spf_check. */
+static void test_record_cache(void **state)
+{
+	(void)state;
+	spf_record_cache *rc = spf_record_cache_new();
+	assert_non_null(rc);
+	const spf_record *a, *b;
+	static const char good[] = "v=spf1 ip4:192.0.2.0/24 mx -all";
+	static const char bad[] = "v=spf1 ip4:192.0.2.0/33 -all";
+	assert_int_equal(spf_record_cache_parse(rc, good, sizeof(good) - 1, &a, NULL), MW_OK);
+	char copy[sizeof(good)];
+	memcpy(copy, good, sizeof(good));
+	assert_int_equal(spf_record_cache_parse(rc, copy, sizeof(good) - 1, &b, NULL), MW_OK);
+	assert_ptr_equal(a, b); /* same text, other address: one entry */
+	assert_int_equal(a->nterms, 3);
+	mw_err err;
+	mw_err_clear(&err);
+	assert_int_equal(spf_record_cache_parse(rc, bad, sizeof(bad) - 1, &b, &err), MW_EPARSE);
+	assert_non_null(strstr(err.msg, "ip4:192.0.2.0/33"));
+	mw_err_clear(&err);
+	assert_int_equal(spf_record_cache_parse(rc, bad, sizeof(bad) - 1, &b, &err), MW_EPARSE);
+	assert_non_null(strstr(err.msg, "ip4:192.0.2.0/33"));
+
+	dns_zone *z = make_zone(world, sizeof(world) / sizeof(world[0]));
+	static const char *const ips[] = {"203.0.113.5", "192.0.2.11", "192.0.2.200", "2001:db8::11"};
+	for (size_t i = 0; i < 4; i++) {
+		spf_request req = {.sender = "a@example.com", .helo = "x.example.net"};
+		assert_true(spf_request_set_ip(&req, ips[i]));
+		spf_result r1 = {0}, r2 = {0};
+		mw_auth_result want = run(z, &req, &r1);
+		req.parsed = rc;
+		req.flags = SPF_F_NO_TRACE | SPF_F_NO_HEADER;
+		assert_int_equal(run(z, &req, &r2), want);
+		assert_int_equal(r2.dns_lookups, r1.dns_lookups);
+		assert_int_equal(r2.ntrace, 0);
+		assert_null(r2.received_spf);
+		spf_result_free(&r1);
+		spf_result_free(&r2);
+	}
+	dns_zone_free(z);
+	spf_record_cache_free(rc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_explanation_and_header),
 		cmocka_unit_test(test_replay),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_record_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

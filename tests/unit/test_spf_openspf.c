@@ -186,6 +186,17 @@ static bool run_case(dns_zone *z, const char *tname, yaml_document_t *d, const y
 	mw_err err;
 	mw_err_clear(&err);
 	mw_status st = spf_check_run(&req, r, cache, &res, &err);
+	/* the same case through a parsed-record cache must agree */
+	spf_record_cache *rc = spf_record_cache_new();
+	dns_cache *cache2 = dns_cache_new();
+	spf_request req2 = req;
+	req2.parsed = rc;
+	spf_result res2 = {0};
+	if (spf_check_run(&req2, r, cache2, &res2, &err) != st || res2.result != res.result)
+		fail_msg("%s: result differs with a parsed-record cache", tname);
+	spf_result_free(&res2);
+	dns_cache_free(cache2);
+	spf_record_cache_free(rc);
 	const char *got = st == MW_OK ? mw_auth_result_name(res.result) : "(engine error)";
 	const yaml_node_t *want = map_get(d, t, "result");
 	const yaml_node_t *wexp = map_get(d, t, "explanation");
