@@ -68,13 +68,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!z)
 		return 0;
 	dns_zone_add_txt(z, "fuzz.example", s, size, 300);
-	dns_zone_add_txt(z, "inc.example", "v=spf1 ip4:192.0.2.0/24 include:fuzz.example ~all", 51, 300);
+	static const char inc[] = "v=spf1 ip4:192.0.2.0/24 include:fuzz.example ~all";
+	static const char exp[] = "%{i} %{p} %{c} %{r} %{t} %{S}";
+	dns_zone_add_txt(z, "inc.example", inc, sizeof(inc) - 1, 300);
 	dns_zone_add_ip(z, "fuzz.example", "192.0.2.1", 300);
 	dns_zone_add_ip(z, "fuzz.example", "2001:db8::1", 300);
 	dns_zone_add_name(z, "fuzz.example", DNS_T_MX, 10, "mx.fuzz.example", 300);
 	dns_zone_add_ip(z, "mx.fuzz.example", "192.0.2.2", 300);
 	dns_zone_add_name(z, "2.2.0.192.in-addr.arpa", DNS_T_PTR, 0, "mx.fuzz.example", 300);
-	dns_zone_add_txt(z, "exp.fuzz.example", "%{i} %{p} %{c} %{r} %{t} %{S}", 29, 300);
+	dns_zone_add_txt(z, "exp.fuzz.example", exp, sizeof(exp) - 1, 300);
 	dns_zone_set_fault(z, "slow.example", DNS_FAULT_TIMEOUT);
 	evaluate(z, "192.0.2.2");
 	evaluate(z, "2001:db8::1");
