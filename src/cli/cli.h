@@ -41,5 +41,6 @@ int cmd_release(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_bounce(int argc, char **argv);
+int cmd_dns(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const cli_command commands[] = {
 	{"status", cmd_status, "state of the running serve daemon"},
 	{"events", cmd_events, "rate-limit events (thresholds crossed) from the history"},
 	{"bounce", cmd_bounce, "parse bounces: recipients, RFC 3463 status, reason, backscatter verdict"},
+	{"dns", cmd_dns, "one DNS query through mailwarden's resolver (a tiny dig)"},
 };
 
 /* usage - the top-level help */

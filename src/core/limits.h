@@ -14,6 +14,8 @@
 #define MW_DNS_ANSWERS_MAX 256   /* answers kept per RRset: abuse limit */
 #define MW_DNS_CNAME_MAX 8       /* CNAME chain length followed: loop guard */
 #define MW_DNS_TIMEOUT_MS 5000   /* per query attempt; RFC 7208 §4.6.4 suggests 20 s total */
+#define MW_DNS_NEGTTL_DEFAULT 300 /* negative answer without SOA: 5 min (RFC 2308 §5 wants the SOA) */
+#define MW_DNS_NEGTTL_MAX 10800  /* RFC 2308 §5: 1-3 hours work well; BIND's max-ncache-ttl is 3 h */
 #define MW_DNS_TRIES 2           /* attempts per query before TEMPERROR */
 #define MW_DNS_CACHE_MAX 100000  /* cached RRsets per process: memory bound */
 #define MW_DNS_ROUNDS_MAX 64     /* replay rounds per evaluation: > any RFC lookup limit */

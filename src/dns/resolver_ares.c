@@ -1,13 +1,627 @@
 /*
- * dns/resolver_ares.c - c-ares backend (placeholder).
+ * dns/resolver_ares.c - the c-ares backend of the resolver API (resolver.h).
+ *
+ * SYNOPSIS
+ *   dns_resolver *r = dns_resolver_ares_new("127.0.0.1:5353", 5000, 2, &err);
+ *   dns_resolver_query(r, "example.com", DNS_T_MX, cb, arg);
+ *   dns_resolver_run(r);            or  dns_resolver_fds / dns_resolver_process
+ *
+ * DESCRIPTION
+ *   Queries (class IN, RFC 1035 §4) go through one c-ares channel to the
+ *   given server ("IP", "IP:PORT", "[IPv6]:PORT"; NULL = /etc/resolv.conf).
+ *   Each try waits timeout_ms (c-ares doubles it on every retry), `tries`
+ *   tries in all, so a query ends after at most about
+ *   timeout_ms * (2^tries - 1): a dead server is DNS_TEMPFAIL "timeout",
+ *   never a hang.  Responses with SERVFAIL, REFUSED, FORMERR or NOTIMP are
+ *   DNS_TEMPFAIL with that reason at once (ARES_FLAG_NOCHECKRESP, so c-ares
+ *   does not spend the retries on them).  Truncated UDP answers are retried
+ *   over TCP by c-ares.
+ *
+ *   Replies are read by a small bounds-checked walker over the wire format
+ *   (names through c-ares's ares_expand_name), not by the ares_parse_*
+ *   helpers, because those drop the TTLs of MX, TXT, PTR and NS records and
+ *   the cache needs them.  The walker follows the CNAME chain from the query
+ *   name (at most MW_DNS_CNAME_MAX hops, RFC 1034 §3.6.2) and keeps the
+ *   records of the query type at its end; the answer TTL is the smallest TTL
+ *   on the chain.  TXT character-strings of one record are joined without a
+ *   separator (dns.h).  Records that are malformed, of another class, or
+ *   whose names exceed RFC 1035 lengths are skipped: an odd reply never
+ *   crashes and never yields partial records.
+ *
+ *   NXDOMAIN and NODATA (RFC 2308 §2) carry the negative TTL from the SOA in
+ *   the authority section, min(SOA TTL, SOA MINIMUM) (RFC 2308 §5), capped at
+ *   MW_DNS_NEGTTL_MAX; MW_DNS_NEGTTL_DEFAULT without an SOA.
+ *
+ *   Callbacks never run inside dns_resolver_query: c-ares results are queued
+ *   and delivered from dns_resolver_process, as with the zone backend.
+ *   Names that cannot exist (over 253 bytes, empty or > 63-byte labels) are
+ *   answered NXDOMAIN without a query, as the zone backend does.
+ *
+ * LIMITS
+ *   MW_DNS_CNAME_MAX, MW_DNS_ANSWERS_MAX, MW_DNS_TXT_MAX, MW_DNS_NEGTTL_*.
+ *
+ * OWNERSHIP
+ *   The resolver copies the query name; callbacks own the answers they get.
+ *   dns_resolver_free destroys the channel: pending queries get DNS_TEMPFAIL
+ *   "resolver closed" before it returns.
+ *
+ * SECURITY
+ *   Talks UDP/TCP port 53 (or the given port) to one server; needs no
+ *   privilege.  Replies are untrusted input: every length is checked against
+ *   the reply size before use.
  */
 #include "dns/resolver.h"
 
+#include <ares.h>
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/limits.h"
+#include "core/str.h"
+
+#define WIRE_HEADER 12 /* RFC 1035 §4.1.1 */
+#define WIRE_RR_FIXED 10 /* type, class, ttl, rdlength: RFC 1035 §4.1.3 */
+#define WIRE_CLASS_IN 1
+
+typedef struct aq aq;
+
+typedef struct ready {
+	aq *q;
+	dns_answer *a;
+} ready;
+
+typedef struct ares_impl {
+	ares_channel channel;
+	size_t inflight; /* sent to c-ares, callback not yet run */
+	ready *ready;    /* answered, not yet delivered */
+	size_t nready, cap;
+} ares_impl;
+
+struct aq {
+	ares_impl *impl;
+	char *name;
+	dns_type type;
+	dns_callback cb;
+	void *arg;
+};
+
+/* ---- reply walker --------------------------------------------------------- */
+
+typedef struct wire_rr {
+	char *owner; /* ares_malloc'd, no trailing dot */
+	uint16_t type, cls;
+	uint32_t ttl;
+	const unsigned char *rd;
+	size_t rdlen;
+} wire_rr;
+
+typedef struct wire {
+	const unsigned char *buf;
+	size_t len;
+	unsigned qd, an, ns;
+	wire_rr *rr; /* answer and authority records */
+	size_t nrr, nan;
+} wire;
+
+/* get16 - big-endian 16 bits */
+static uint16_t get16(const unsigned char *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+/* get32 - big-endian 32 bits */
+static uint32_t get32(const unsigned char *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* expand - the (possibly compressed) name at p; NULL if malformed */
+static char *expand(const wire *w, const unsigned char *p, size_t *enclen)
+{
+	char *s = NULL;
+	long n = 0;
+	if (p < w->buf || p >= w->buf + w->len)
+		return NULL;
+	if (ares_expand_name(p, w->buf, (int)w->len, &s, &n) != ARES_SUCCESS)
+		return NULL;
+	if (enclen)
+		*enclen = (size_t)n;
+	return s;
+}
+
+/* wire_free - release parsed owners */
+static void wire_free(wire *w)
+{
+	for (size_t i = 0; i < w->nrr; i++)
+		ares_free_string(w->rr[i].owner);
+	free(w->rr);
+	w->rr = NULL;
+	w->nrr = 0;
+}
+
+/* wire_parse - header, questions skipped, answer and authority records */
+static bool wire_parse(wire *w, const unsigned char *buf, size_t len)
+{
+	memset(w, 0, sizeof(*w));
+	w->buf = buf;
+	w->len = len;
+	if (!buf || len < WIRE_HEADER)
+		return false;
+	w->qd = get16(buf + 4);
+	w->an = get16(buf + 6);
+	w->ns = get16(buf + 8);
+	size_t off = WIRE_HEADER, enc;
+	for (unsigned i = 0; i < w->qd; i++) {
+		char *s = expand(w, buf + off, &enc);
+		if (!s)
+			return false;
+		ares_free_string(s);
+		if (enc + 4 > len - off)
+			return false;
+		off += enc + 4;
+	}
+	/* every RR takes at least 11 bytes, so this bounds the allocation */
+	size_t want = (size_t)w->an + w->ns, most = (len - off) / 11;
+	if (want > most)
+		want = most;
+	if (want && !(w->rr = calloc(want, sizeof(*w->rr))))
+		return false;
+	for (size_t i = 0; i < want; i++) {
+		wire_rr *r = &w->rr[i];
+		if (!(r->owner = expand(w, buf + off, &enc)))
+			break;
+		w->nrr++;
+		if (enc + WIRE_RR_FIXED > len - off)
+			break;
+		const unsigned char *f = buf + off + enc;
+		r->type = get16(f);
+		r->cls = get16(f + 2);
+		r->ttl = get32(f + 4);
+		if (r->ttl > 0x7fffffffu) /* RFC 2181 §8: treat as zero */
+			r->ttl = 0;
+		r->rdlen = get16(f + 8);
+		off += enc + WIRE_RR_FIXED;
+		if (r->rdlen > len - off) {
+			w->nrr--;
+			ares_free_string(r->owner);
+			r->owner = NULL;
+			break;
+		}
+		r->rd = buf + off;
+		off += r->rdlen;
+		if (i < w->an)
+			w->nan = w->nrr;
+	}
+	return true;
+}
+
+/* name_ok - an RFC 1035 §2.3.4 name ("" is the root) */
+static bool name_ok(const char *s)
+{
+	char tmp[MW_DNS_NAME_MAX + 1];
+	return !s[0] || mw_domain_normalize(s, tmp, sizeof(tmp));
+}
+
+/* rdata_name - name in rdata at offset skip, copied into out ("." for root) */
+static bool rdata_name(const wire *w, const wire_rr *r, size_t skip, char *out)
+{
+	if (r->rdlen <= skip)
+		return false;
+	size_t enc;
+	char *s = expand(w, r->rd + skip, &enc);
+	if (!s)
+		return false;
+	bool ok = strlen(s) <= MW_DNS_NAME_MAX && name_ok(s);
+	if (ok)
+		strcpy(out, s[0] ? s : ".");
+	ares_free_string(s);
+	return ok;
+}
+
+/* rdata_txt - join the character-strings (RFC 1035 §3.3.14) */
+static bool rdata_txt(const wire_rr *r, dns_rr *rr)
+{
+	char *t = malloc(r->rdlen + 1);
+	if (!t)
+		return false;
+	size_t off = 0, n = 0;
+	while (off < r->rdlen) {
+		size_t l = r->rd[off++];
+		if (l > r->rdlen - off) {
+			free(t);
+			return false;
+		}
+		memcpy(t + n, r->rd + off, l);
+		n += l;
+		off += l;
+	}
+	t[n] = '\0';
+	rr->txt = t;
+	rr->txt_len = n;
+	return true;
+}
+
+/* rr_decode - typed record from rdata; false if malformed (skip it) */
+static bool rr_decode(const wire *w, const wire_rr *r, dns_rr *rr, char *name)
+{
+	*rr = (dns_rr){.type = (dns_type)r->type, .ttl = r->ttl};
+	switch (r->type) {
+	case DNS_T_A:
+	case DNS_T_AAAA: {
+		size_t n = r->type == DNS_T_A ? 4 : 16;
+		if (r->rdlen != n)
+			return false;
+		rr->ip.family = n == 4 ? 4 : 6;
+		memcpy(rr->ip.addr, r->rd, n);
+		return true;
+	}
+	case DNS_T_MX:
+		if (r->rdlen < 3)
+			return false;
+		rr->pref = get16(r->rd);
+		rr->name = name;
+		return rdata_name(w, r, 2, name);
+	case DNS_T_NS:
+	case DNS_T_CNAME:
+	case DNS_T_PTR:
+	case DNS_T_SOA:
+		rr->name = name;
+		return rdata_name(w, r, 0, name);
+	case DNS_T_TXT: return rdata_txt(r, rr);
+	}
+	return false;
+}
+
+/* collect - add the answer records of (owner, type) to a; count them */
+static size_t collect(const wire *w, const char *owner, dns_type type, dns_answer *a)
+{
+	size_t got = 0;
+	for (size_t i = 0; i < w->nan; i++) {
+		const wire_rr *r = &w->rr[i];
+		if (r->type != type || r->cls != WIRE_CLASS_IN || !mw_strcaseeq(r->owner, owner))
+			continue;
+		dns_rr rr;
+		char name[MW_DNS_NAME_MAX + 2];
+		if (!rr_decode(w, r, &rr, name))
+			continue;
+		if (dns_answer_add(a, &rr) == MW_OK)
+			got++;
+		free(rr.txt);
+	}
+	return got;
+}
+
+/* next_cname - target of owner's CNAME in the answer section, with its TTL */
+static bool next_cname(const wire *w, const char *owner, char *target, uint32_t *ttl)
+{
+	for (size_t i = 0; i < w->nan; i++) {
+		const wire_rr *r = &w->rr[i];
+		if (r->type == DNS_T_CNAME && r->cls == WIRE_CLASS_IN &&
+		    mw_strcaseeq(r->owner, owner) && rdata_name(w, r, 0, target)) {
+			*ttl = r->ttl;
+			return strcmp(target, ".") != 0;
+		}
+	}
+	return false;
+}
+
+/* positive - records of the type at the end of the CNAME chain */
+static void positive(const wire *w, const char *qname, dns_type type, dns_answer *a)
+{
+	char cur[MW_DNS_NAME_MAX + 2];
+	mw_strlcpy(cur, qname, sizeof(cur));
+	size_t n = strlen(cur);
+	if (n > 1 && cur[n - 1] == '.')
+		cur[n - 1] = '\0';
+	uint32_t chain_ttl = UINT32_MAX, t;
+	for (int hop = 0; hop <= MW_DNS_CNAME_MAX; hop++) {
+		if (collect(w, cur, type, a) > 0) {
+			if (chain_ttl < a->ttl)
+				a->ttl = chain_ttl;
+			return;
+		}
+		if (type == DNS_T_CNAME || !next_cname(w, cur, cur, &t))
+			break;
+		if (t < chain_ttl)
+			chain_ttl = t;
+	}
+	a->status = DNS_NODATA; /* only a chain, or nothing usable */
+}
+
+/* negative_ttl - RFC 2308 §5 from the authority SOA */
+static uint32_t negative_ttl(const wire *w)
+{
+	for (size_t i = w->nan; i < w->nrr; i++) {
+		const wire_rr *r = &w->rr[i];
+		if (r->type != DNS_T_SOA || r->rdlen < 20)
+			continue;
+		uint32_t min = get32(r->rd + r->rdlen - 4);
+		uint32_t ttl = r->ttl < min ? r->ttl : min;
+		return ttl > MW_DNS_NEGTTL_MAX ? MW_DNS_NEGTTL_MAX : ttl;
+	}
+	return MW_DNS_NEGTTL_DEFAULT;
+}
+
+/* status_reason - TEMPFAIL reason for a c-ares status */
+static const char *status_reason(int status)
+{
+	switch (status) {
+	case ARES_ETIMEOUT: return "timeout";
+	case ARES_ESERVFAIL: return "SERVFAIL";
+	case ARES_EREFUSED: return "REFUSED";
+	case ARES_EFORMERR: return "FORMERR";
+	case ARES_ENOTIMP: return "NOTIMP";
+	case ARES_ECONNREFUSED: return "connection refused";
+	case ARES_EBADRESP: return "bad response";
+	case ARES_ENOMEM: return "out of memory";
+	case ARES_ECANCELLED:
+	case ARES_EDESTRUCTION: return "resolver closed";
+	}
+	return ares_strerror(status);
+}
+
+/* make_answer - dns_answer from a c-ares status and reply */
+static dns_answer *make_answer(const char *qname, dns_type type, int status,
+			       const unsigned char *abuf, int alen)
+{
+	dns_answer *a = dns_answer_new(DNS_TEMPFAIL, 0);
+	if (!a)
+		return NULL;
+	wire w;
+	bool parsed = abuf && alen > 0 && wire_parse(&w, abuf, (size_t)alen);
+	switch (status) {
+	case ARES_SUCCESS:
+		if (!parsed) {
+			dns_answer_set_reason(a, "bad response");
+			break;
+		}
+		a->status = DNS_OK;
+		positive(&w, qname, type, a);
+		if (a->status == DNS_NODATA)
+			a->ttl = negative_ttl(&w);
+		break;
+	case ARES_ENODATA:
+	case ARES_ENOTFOUND:
+		a->status = status == ARES_ENODATA ? DNS_NODATA : DNS_NXDOMAIN;
+		a->ttl = parsed ? negative_ttl(&w) : MW_DNS_NEGTTL_DEFAULT;
+		break;
+	default: dns_answer_set_reason(a, status_reason(status)); break;
+	}
+	if (parsed)
+		wire_free(&w);
+	return a;
+}
+
+/* ---- backend -------------------------------------------------------------- */
+
+/* push_ready - queue an answer for delivery (capacity reserved at query time) */
+static void push_ready(ares_impl *ai, aq *q, dns_answer *a)
+{
+	ai->ready[ai->nready++] = (ready){q, a};
+}
+
+/* on_reply - c-ares callback: turn the reply into an answer and queue it */
+static void on_reply(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	aq *q = arg;
+	(void)timeouts;
+	q->impl->inflight--;
+	dns_answer *a = make_answer(q->name, q->type, status, abuf, alen);
+	push_ready(q->impl, q, a);
+}
+
+/* deliver - run the callbacks of every queued answer (they may queue more) */
+static void deliver(ares_impl *ai)
+{
+	while (ai->nready > 0) {
+		ready r = ai->ready[0];
+		memmove(ai->ready, ai->ready + 1, (ai->nready - 1) * sizeof(ready));
+		ai->nready--;
+		if (!r.a && (r.a = dns_answer_new(DNS_TEMPFAIL, 0)))
+			dns_answer_set_reason(r.a, "out of memory");
+		r.q->cb(r.q->arg, r.q->name, r.q->type, r.a);
+		free(r.q->name);
+		free(r.q);
+	}
+}
+
+/* reserve - room in the ready queue for every query that can still answer */
+static bool reserve(ares_impl *ai)
+{
+	size_t need = ai->inflight + ai->nready + 1;
+	if (need <= ai->cap)
+		return true;
+	size_t cap = ai->cap ? ai->cap * 2 : 16;
+	while (cap < need)
+		cap *= 2;
+	ready *r = realloc(ai->ready, cap * sizeof(*r));
+	if (!r)
+		return false;
+	ai->ready = r;
+	ai->cap = cap;
+	return true;
+}
+
+/* aimpl_query - start a query */
+static mw_status aimpl_query(void *impl, const char *name, dns_type type, dns_callback cb, void *arg)
+{
+	ares_impl *ai = impl;
+	if (!reserve(ai))
+		return MW_ENOMEM;
+	aq *q = calloc(1, sizeof(*q));
+	char *copy = strdup(name);
+	if (!q || !copy) {
+		free(q);
+		free(copy);
+		return MW_ENOMEM;
+	}
+	*q = (aq){ai, copy, type, cb, arg};
+	char norm[MW_DNS_NAME_MAX + 1];
+	if (!mw_domain_normalize(name, norm, sizeof(norm))) {
+		push_ready(ai, q, dns_answer_new(DNS_NXDOMAIN, MW_DNS_NEGTTL_DEFAULT));
+		return MW_OK;
+	}
+	ai->inflight++;
+	ares_query(ai->channel, norm, WIRE_CLASS_IN, (int)type, on_reply, q);
+	return MW_OK;
+}
+
+/* aimpl_pending - queries whose callback has not run */
+static size_t aimpl_pending(void *impl)
+{
+	ares_impl *ai = impl;
+	return ai->inflight + ai->nready;
+}
+
+/* aimpl_fds - c-ares sockets as pollfds, and its next timeout */
+static int aimpl_fds(void *impl, struct pollfd *fds, int nfds, int *timeout_ms)
+{
+	ares_impl *ai = impl;
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	int bits = ares_getsock(ai->channel, socks, ARES_GETSOCK_MAXNUM);
+	int n = 0;
+	for (int i = 0; i < ARES_GETSOCK_MAXNUM && n < nfds; i++) {
+		short ev = 0;
+		if (ARES_GETSOCK_READABLE(bits, i))
+			ev |= POLLIN;
+		if (ARES_GETSOCK_WRITABLE(bits, i))
+			ev |= POLLOUT;
+		if (!ev)
+			continue;
+		fds[n++] = (struct pollfd){.fd = socks[i], .events = ev};
+	}
+	struct timeval tv, *tvp = ares_timeout(ai->channel, NULL, &tv);
+	*timeout_ms = -1;
+	if (tvp)
+		*timeout_ms = (int)(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000);
+	if (ai->nready)
+		*timeout_ms = 0;
+	return n;
+}
+
+/* aimpl_process - feed readiness and expired timeouts to c-ares, then deliver */
+static void aimpl_process(void *impl, const struct pollfd *fds, int nfds)
+{
+	ares_impl *ai = impl;
+	for (int i = 0; i < nfds; i++) {
+		ares_socket_t rfd = ARES_SOCKET_BAD, wfd = ARES_SOCKET_BAD;
+		if (fds[i].revents & (POLLIN | POLLERR | POLLHUP))
+			rfd = fds[i].fd;
+		if (fds[i].revents & POLLOUT)
+			wfd = fds[i].fd;
+		if (rfd != ARES_SOCKET_BAD || wfd != ARES_SOCKET_BAD)
+			ares_process_fd(ai->channel, rfd, wfd);
+	}
+	ares_process_fd(ai->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD); /* timeouts */
+	deliver(ai);
+}
+
+/* aimpl_free - destroy the channel (pending queries fail) and free */
+static void aimpl_free(void *impl)
+{
+	ares_impl *ai = impl;
+	ares_destroy(ai->channel); /* runs on_reply with ARES_EDESTRUCTION */
+	deliver(ai);
+	free(ai->ready);
+	free(ai);
+	ares_library_cleanup();
+}
+
+static const dns_resolver_ops ares_ops = {
+	.name = "c-ares",
+	.query = aimpl_query,
+	.pending = aimpl_pending,
+	.fds = aimpl_fds,
+	.process = aimpl_process,
+	.free = aimpl_free,
+};
+
+/* parse_server - "IP", "IP:PORT", "[IPv6]:PORT", "IPv6" into a c-ares node */
+static bool parse_server(const char *s, struct ares_addr_port_node *node)
+{
+	const char *host = s, *port = NULL;
+	size_t hlen = strlen(s);
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+		if (!rb || (rb[1] && rb[1] != ':'))
+			return false;
+		host = s + 1;
+		hlen = (size_t)(rb - host);
+		port = rb[1] ? rb + 2 : NULL;
+	} else {
+		const char *colon = strchr(s, ':');
+		if (colon && !strchr(colon + 1, ':')) { /* exactly one colon: IPv4:PORT */
+			hlen = (size_t)(colon - s);
+			port = colon + 1;
+		}
+	}
+	mw_ip ip;
+	if (!mw_ip_parse_n(host, hlen, &ip))
+		return false;
+	long p = 53;
+	if (port) {
+		char *end;
+		p = strtol(port, &end, 10);
+		if (!*port || *end || p < 1 || p > 65535)
+			return false;
+	}
+	memset(node, 0, sizeof(*node));
+	node->family = ip.family == 4 ? AF_INET : AF_INET6;
+	if (ip.family == 4)
+		memcpy(&node->addr.addr4, ip.addr, 4);
+	else
+		memcpy(&node->addr.addr6, ip.addr, 16);
+	node->udp_port = node->tcp_port = (int)p;
+	return true;
+}
+
+/* dns_resolver_ares_new - c-ares channel to one server (or the system's) */
 dns_resolver *dns_resolver_ares_new(const char *server, int timeout_ms, int tries, mw_err *err)
 {
-	(void)server;
-	(void)timeout_ms;
-	(void)tries;
-	mw_err_set(err, MW_EIO, "c-ares backend not built yet");
+	struct ares_addr_port_node node;
+	if (server && !parse_server(server, &node)) {
+		mw_err_set(err, MW_EINVAL, "bad resolver address '%.80s' (want IP, IP:PORT or "
+			   "[IPv6]:PORT)", server);
+		return NULL;
+	}
+	if (timeout_ms < 1 || tries < 1) {
+		mw_err_set(err, MW_EINVAL, "DNS timeout and tries must be positive");
+		return NULL;
+	}
+	int rc = ares_library_init(ARES_LIB_INIT_ALL);
+	if (rc != ARES_SUCCESS) {
+		mw_err_set(err, MW_EIO, "c-ares: %s", ares_strerror(rc));
+		return NULL;
+	}
+	dns_resolver *r = calloc(1, sizeof(*r));
+	ares_impl *ai = calloc(1, sizeof(*ai));
+	if (!r || !ai) {
+		mw_err_set(err, MW_ENOMEM, "out of memory");
+		goto err;
+	}
+	struct ares_options o = {
+		.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH,
+		.timeout = timeout_ms,
+		.tries = tries,
+	};
+	rc = ares_init_options(&ai->channel, &o, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+	if (rc != ARES_SUCCESS) {
+		mw_err_set(err, MW_EIO, "c-ares: %s", ares_strerror(rc));
+		goto err;
+	}
+	if (server && (rc = ares_set_servers_ports(ai->channel, &node)) != ARES_SUCCESS) {
+		mw_err_set(err, MW_EIO, "c-ares: %s", ares_strerror(rc));
+		ares_destroy(ai->channel);
+		goto err;
+	}
+	r->ops = &ares_ops;
+	r->impl = ai;
+	return r;
+err:
+	free(r);
+	free(ai);
+	ares_library_cleanup();
 	return NULL;
 }
