@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# dns_knot.sh MAILWARDEN - the c-ares backend against a real authoritative
+# server (Debian's knot) gives the same answers as the offline zone backend
+# reading the same zone data; a server that never answers is a bounded
+# TEMPFAIL "timeout"; a REFUSED answer is a TEMPFAIL "REFUSED".
+#
+# Starts knotd on 127.0.0.1 with a free port, its own config, rundir, pidfile
+# and database in a temp dir, and a python3 UDP socket that reads queries and
+# never answers.  Both are stopped by their recorded pids.  Exit 77 (skip)
+# when knotd or python3 is missing outside CI; prints "N passed, N failed".
+set -u
+mw=${1:?usage: dns_knot.sh /path/to/mailwarden}
+if ! command -v knotd >/dev/null || ! command -v python3 >/dev/null; then
+  echo "dns_knot: knotd or python3 not installed (scripts/setup --test)"
+  [ -n "${CI:-}" ] && exit 1
+  exit 77
+fi
+
+tmp=$(mktemp -d /tmp/mw-knot.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+[ -n "${MW_KEEP:-}" ] && echo "$tmp"
+
+# free_port - a port free for UDP and TCP on 127.0.0.1
+free_port() {
+  python3 - <<'EOF'
+import socket
+while True:
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    port = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    t.close(); u.close()
+    print(port)
+    break
+EOF
+}
+
+# ---- zone data: two zones for knot, their concatenation for --zone --------
+long=$(printf 'k%.0s' $(seq 1 250))
+cat >"$tmp/example.test.zone" <<EOF
+\$ORIGIN example.test.
+\$TTL 3600
+@         IN SOA  ns1 hostmaster ( 2024010101 ; serial
+                  7200 3600 1209600 300 )
+@         IN NS   ns1
+ns1       IN A    127.0.0.1
+@         IN MX   10 mail
+@         IN MX   20 mail2
+@         IN TXT  "v=spf1 " "ip4:192.0.2.0/24 " "include:_spf.example.test -all"
+_spf      IN TXT  "v=spf1 ip6:2001:db8::/32 ~all"
+quote     IN TXT  "say \"hi\"" "back\\\\slash" "\065BC"
+big   600 IN TXT  "$long" "$long" "$long"
+mail  300 IN A    192.0.2.10
+          IN AAAA 2001:db8::10
+mail2     IN A    192.0.2.11
+          IN A    192.0.2.12
+www       IN CNAME web
+web       IN CNAME mail
+dangling  IN CNAME gone
+nomx      IN MX   0 .
+a.b       IN A    192.0.2.20
+*.wild    IN TXT  "wildcard"
+EOF
+cat >"$tmp/2.0.192.in-addr.arpa.zone" <<'EOF'
+$ORIGIN 2.0.192.in-addr.arpa.
+$TTL 3600
+@   IN SOA ns1.example.test. hostmaster.example.test. ( 1 7200 3600 1209600 300 )
+@   IN NS  ns1.example.test.
+10  IN PTR mail.example.test.
+11  IN PTR mail2.example.test.
+11  IN PTR alias.example.test.
+EOF
+cat "$tmp/example.test.zone" "$tmp/2.0.192.in-addr.arpa.zone" >"$tmp/all.zone"
+
+port=$(free_port)
+mkdir -p "$tmp/run" "$tmp/db"
+cat >"$tmp/knot.conf" <<EOF
+server:
+    listen: 127.0.0.1@$port
+    rundir: "$tmp/run"
+    pidfile: "$tmp/run/knot.pid"
+database:
+    storage: "$tmp/db"
+template:
+  - id: default
+    storage: "$tmp"
+    zonefile-sync: -1
+    journal-content: none
+zone:
+  - domain: example.test
+    file: "$tmp/example.test.zone"
+  - domain: 2.0.192.in-addr.arpa
+    file: "$tmp/2.0.192.in-addr.arpa.zone"
+log:
+  - target: stderr
+    any: warning
+EOF
+knotd -c "$tmp/knot.conf" >"$tmp/knot.log" 2>&1 &
+pids+=($!)
+
+ready=0
+for _ in $(seq 1 100); do
+  if "$mw" dns example.test SOA --resolver "127.0.0.1:$port" --dns-timeout 100 >/dev/null 2>&1; then
+    ready=1
+    break
+  fi
+  sleep 0.1
+done
+if [ $ready -ne 1 ]; then
+  echo "dns_knot: knotd did not answer on 127.0.0.1:$port"
+  cat "$tmp/knot.log"
+  exit 1
+fi
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# ---- same answers through both backends ------------------------------------
+# name type expected-status (the status line of `mailwarden dns`)
+while read -r name type want; do
+  [ -z "$name" ] && continue
+  real=$("$mw" dns "$name" "$type" --resolver "127.0.0.1:$port" --dns-timeout 2000 2>&1 | sort)
+  offline=$("$mw" dns "$name" "$type" --zone "$tmp/all.zone" 2>&1 | sort)
+  if ! grep -q "^;; $name $type: $want," <<<"$real"; then
+    bad "$name $type: c-ares gave"$'\n'"$real"$'\n'"want status $want"
+  elif [ "$real" != "$offline" ]; then
+    bad "$name $type: c-ares and zone differ"$'\n'"--- c-ares:"$'\n'"$real"$'\n'"--- zone:"$'\n'"$offline"
+  else
+    ok
+  fi
+done <<'EOF'
+example.test MX ok
+example.test TXT ok
+example.test SOA ok
+example.test NS ok
+_spf.example.test TXT ok
+quote.example.test TXT ok
+big.example.test TXT ok
+mail.example.test A ok
+mail.example.test AAAA ok
+mail2.example.test A ok
+www.example.test A ok
+www.example.test AAAA ok
+www.example.test CNAME ok
+web.example.test MX NODATA
+nomx.example.test MX ok
+x.wild.example.test TXT ok
+b.example.test A NODATA
+mail.example.test TXT NODATA
+missing.example.test A NXDOMAIN
+dangling.example.test A NXDOMAIN
+10.2.0.192.in-addr.arpa PTR ok
+11.2.0.192.in-addr.arpa PTR ok
+12.2.0.192.in-addr.arpa PTR NXDOMAIN
+EOF
+
+# The same comparison in JSON, for one multi-record answer.
+real=$("$mw" dns mail2.example.test A --json --resolver "127.0.0.1:$port" | python3 -c \
+  'import json,sys; d=json.load(sys.stdin); print(d["status"], sorted(r["address"] for r in d["records"]))')
+offline=$("$mw" dns mail2.example.test A --json --zone "$tmp/all.zone" | python3 -c \
+  'import json,sys; d=json.load(sys.stdin); print(d["status"], sorted(r["address"] for r in d["records"]))')
+if [ "$real" = "ok ['192.0.2.11', '192.0.2.12']" ] && [ "$real" = "$offline" ]; then ok; else
+  bad "json: c-ares '$real' zone '$offline'"; fi
+
+# Exit codes: 0 records, 1 NXDOMAIN/NODATA, 3 TEMPFAIL.
+"$mw" dns mail.example.test A --resolver "127.0.0.1:$port" >/dev/null; rc1=$?
+"$mw" dns missing.example.test A --resolver "127.0.0.1:$port" >/dev/null; rc2=$?
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 1 ]; then ok; else bad "exit codes: got $rc1 $rc2 want 0 1"; fi
+
+# A name outside knot's zones: knot answers REFUSED -> TEMPFAIL (REFUSED).
+out=$("$mw" dns outside.invalid A --resolver "127.0.0.1:$port" 2>&1); rc=$?
+if [ $rc -eq 3 ] && grep -q "TEMPFAIL (REFUSED)" <<<"$out"; then ok; else
+  bad "REFUSED: rc=$rc $out"; fi
+
+# ---- a server that never answers: bounded TEMPFAIL (timeout) ---------------
+sink_port=$(free_port)
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+print("ready", flush=True)
+while True:
+    s.recvfrom(65535)
+' "$sink_port" >"$tmp/sink.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do grep -q ready "$tmp/sink.log" && break; sleep 0.1; done
+start=$(date +%s%N)
+out=$("$mw" dns example.test TXT --resolver "127.0.0.1:$sink_port" --dns-timeout 300 2>&1); rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+# 2 tries: 300 ms + 600 ms (c-ares doubles the timeout per retry); allow slack.
+if [ $rc -eq 3 ] && grep -q "TEMPFAIL (timeout)" <<<"$out" && [ $ms -lt 5000 ]; then ok; else
+  bad "timeout: rc=$rc after ${ms} ms: $out"; fi
+
+echo "dns_knot: $pass passed, $fail failed"
+[ $fail -eq 0 ]
