@@ -23,6 +23,7 @@
 
 #include "bounce/backscatter.h"
 #include "bounce/bounce.h"
+#include "bounce/bs_dkim.h"
 #include "cli/cli.h"
 #include "core/htab.h"
 #include "core/limits.h"
@@ -42,6 +43,9 @@ static const char usage_text[] =
 	"  --msgid-suffix S     our Message-IDs end in S (default: any of our domains)\n"
 	"  --batv-always        we BATV-tag every envelope sender (untagged = forged)\n"
 	"  --dkim-always        we DKIM-sign every message (unsigned = suspicious)\n"
+	"  --dkim-key D:S:FILE  our DKIM key record (TXT text \"v=DKIM1; p=...\") for\n"
+	"                       domain D, selector S: verifies our signature on the\n"
+	"                       returned headers (repeat; no DNS needed)\n"
 	"  --json               JSON: {\"messages\":[...],\"summary\":{...}}\n"
 	"  --help               this text\n"
 	"\n"
@@ -54,6 +58,9 @@ typedef struct bounce_opts {
 	const char *domains[MAX_DOMAINS];
 	mw_bs_net nets[MAX_NETS];
 	mw_bs_policy policy;
+	mw_bs_dkim_keys keys;
+	char *records[MW_BS_DKIM_KEYS_MAX]; /* malloc'd key texts and D:S copies */
+	char *specs[MW_BS_DKIM_KEYS_MAX];
 	bool json;
 	const char **files;
 	int nfiles;
@@ -67,6 +74,43 @@ typedef struct tally {
 	json_t *jmsgs;
 	int exit;
 } tally;
+
+/* add_key - "DOMAIN:SELECTOR:FILE" into the DKIM key table */
+static int add_key(bounce_opts *o, const char *spec)
+{
+	size_t k = o->keys.n;
+	if (k >= MW_BS_DKIM_KEYS_MAX)
+		return cli_usage_error("bounce", "too many --dkim-key");
+	char *c = strdup(spec), *s1 = c ? strchr(c, ':') : NULL, *s2 = s1 ? strchr(s1 + 1, ':') : NULL;
+	if (!s2) {
+		free(c);
+		return cli_usage_error("bounce", "--dkim-key wants DOMAIN:SELECTOR:FILE");
+	}
+	*s1 = *s2 = '\0';
+	size_t len;
+	char *rec = cli_read_file(s2 + 1, 65536, &len);
+	if (!rec) {
+		free(c);
+		return CLI_EXIT_USAGE;
+	}
+	o->specs[k] = c;
+	o->records[k] = rec;
+	o->keys.key[k] = (mw_bs_dkim_key){c, s1 + 1, rec};
+	o->keys.n++;
+	o->policy.dkim_verify = mw_bs_dkim_verify_headers;
+	o->policy.dkim_ctx = &o->keys;
+	return 0;
+}
+
+/* free_opts - what parse_args allocated */
+static void free_opts(bounce_opts *o)
+{
+	for (size_t i = 0; i < o->keys.n; i++) {
+		free(o->specs[i]);
+		free(o->records[i]);
+	}
+	free(o->files);
+}
 
 /* parse_args - fill o; -1 to continue, else an exit code */
 static int parse_args(int argc, char **argv, bounce_opts *o)
@@ -104,6 +148,11 @@ static int parse_args(int argc, char **argv, bounce_opts *o)
 					return cli_usage_error("bounce", "bad --our-ip '%s'", v);
 				o->policy.nnets++;
 			}
+		} else if (strcmp(a, "--dkim-key") == 0) {
+			if (!has_val)
+				return cli_usage_error("bounce", "%s needs a value", a);
+			if (add_key(o, argv[++i]) != 0)
+				return CLI_EXIT_USAGE;
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage_error("bounce", "unknown option '%s'", a);
 		} else {
@@ -395,7 +444,7 @@ int cmd_bounce(int argc, char **argv)
 	bounce_opts o = {0};
 	int rc = parse_args(argc, argv, &o);
 	if (rc >= 0) {
-		free(o.files);
+		free_opts(&o);
 		return rc;
 	}
 	tally t = {.mtas = mw_htab_new(NULL), .jmsgs = json_array(), .exit = CLI_EXIT_OK};
@@ -410,7 +459,7 @@ int cmd_bounce(int argc, char **argv)
 	if (!o.json)
 		json_decref(t.jmsgs);
 	mw_htab_free(t.mtas);
-	free(o.files);
+	free_opts(&o);
 	if (t.errors && t.messages == 0)
 		return CLI_EXIT_USAGE;
 	return t.errors ? CLI_EXIT_USAGE : t.exit;
