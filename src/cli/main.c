@@ -14,6 +14,7 @@
 static const cli_command commands[] = {
 	{"dmarc", cmd_dmarc, "SPF + DKIM + DMARC (RFC 9989) for a message, with the A-R header"},
 	{"spf", cmd_spf, "SPF check_host() with a trace of every lookup (RFC 7208)"},
+	{"dkim", cmd_dkim, "DKIM: verify signatures, sign, generate keys (RFC 6376, 8301, 8463)"},
 	{"logscan", cmd_logscan, "abuse report from Postfix/Sendmail logs (plain or .gz)"},
 	{"logwatch", cmd_logwatch, "follow mail logs (tail -F) and print findings as they arise"},
 	{"serve", cmd_serve, "Postfix policy service: rate limits, hold and alert"},
