@@ -43,5 +43,7 @@ int cmd_status(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_bounce(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
+int cmd_netwatch(int argc, char **argv);
+int cmd_firewall(int argc, char **argv);
 
 #endif

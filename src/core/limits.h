@@ -133,4 +133,19 @@
 #define MW_DMARC_REPORT_CHECKS_MAX 4  /* external report destinations verified per record */
 #define MW_DMARC_POOL_MAX (1u << 20)  /* memory budget for one evaluation (all replays) */
 
+/* ---- netwatch (outbound SMTP sockets, Linux sock_diag / NFLOG) ---- */
+#define MW_NW_PORTS_MAX 32        /* remote ports watched; the bytecode filter grows 12 B/port */
+#define MW_NW_RECV_BUF 32768      /* netlink receive buffer; a dump datagram is <= 32 KiB */
+#define MW_NW_SOCKETS_MAX 1000000 /* sockets kept per sample: memory bound, far above real hosts */
+#define MW_NW_CMDLINE_MAX 4096    /* bytes of /proc/PID/cmdline kept (kernel shows one page) */
+#define MW_NW_PATH_MAX 4096       /* exe / cwd link targets (PATH_MAX) */
+#define MW_NW_PROCFILE_MAX 65536  /* /proc/PID/{status,cgroup,stat} read at most */
+#define MW_NW_USER_MAX 64         /* user names kept (useradd allows 32) */
+#define MW_NW_MTA_NAMES_MAX 32    /* configured MTA users + binaries, each */
+#define MW_NW_INTERVAL_MIN_MS 10  /* watch interval floor: one dump per interval */
+#define MW_NW_INTERVAL_DEF_MS 1000 /* default watch interval */
+#define MW_NW_IP6_EXT_MAX 8       /* IPv6 extension headers walked before TCP */
+#define MW_NW_NFLOG_GROUP_DEF 25  /* NFLOG group used by generated rules and watch mode */
+#define MW_NW_NFLOG_COPY 128      /* packet bytes copied to user space: IPv6+ext+TCP header */
+
 #endif
