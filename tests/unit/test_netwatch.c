@@ -52,7 +52,7 @@ static void fake_pid(const char *root, int pid, uint32_t uid, const char *const 
 	assert_int_equal(mkdir(dir, 0755), 0);
 	assert_int_equal(mkdir(fd, 0755), 0);
 	for (size_t i = 0; i < nfd; i++) {
-		char name[16];
+		char name[24];
 		snprintf(name, sizeof(name), "%zu", i);
 		put_link(fd, name, fds[i]);
 	}
