@@ -148,4 +148,9 @@
 #define MW_NW_NFLOG_GROUP_DEF 25  /* NFLOG group used by generated rules and watch mode */
 #define MW_NW_NFLOG_COPY 128      /* packet bytes copied to user space: IPv6+ext+TCP header */
 
+/* ---- ARC (RFC 8617) ---- */
+#define MW_ARC_INSTANCES_MAX 50       /* §4.2.1: instance values are 1..50 */
+#define MW_ARC_FIELDS_MAX 160         /* ARC fields read: 3 per set plus slack for duplicates */
+#define MW_ARC_POOL_MAX (4u << 20)    /* memory budget per validation */
+
 #endif
