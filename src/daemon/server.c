@@ -341,6 +341,8 @@ static void process_policy(server *s, conn *c)
 
 /* ---- control socket: "release KEY" and "status" ------------------------ */
 
+static void store_gauges(server *s);
+
 /* control_line - one command */
 static void control_line(server *s, conn *c, char *line)
 {
@@ -349,7 +351,7 @@ static void control_line(server *s, conn *c, char *line)
 		slog(LOG_NOTICE, "release %s: %zu counters cleared", line + 8, n);
 		mw_buf_printf(&c->out, "ok %zu\n", n);
 	} else if (strcmp(line, "status") == 0) {
-		atomic_store(&s->metrics.keys, mw_store_keys(s->store));
+		store_gauges(s);
 		metrics_json(&s->metrics, &c->out);
 		mw_buf_putc(&c->out, '\n');
 	} else {
@@ -529,6 +531,19 @@ fail:
 
 /* ---- timers and signals ------------------------------------------------- */
 
+/* store_gauges - publish keys and store state; log state changes */
+static void store_gauges(server *s)
+{
+	bool degraded = mw_store_get_state(s->store) == MW_STORE_DEGRADED;
+	if (degraded != (atomic_load(&s->metrics.degraded) != 0))
+		slog(degraded ? LOG_ERR : LOG_NOTICE,
+		     degraded ? "store %s unreachable: counting locally, retrying every second"
+			      : "store %s reachable again: counters shared",
+		     mw_store_name(s->store));
+	atomic_store(&s->metrics.degraded, degraded);
+	atomic_store(&s->metrics.keys, mw_store_keys(s->store));
+}
+
 /* sweep_cb - every second: timeouts, store upkeep, gauges */
 static void sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -551,13 +566,7 @@ static void sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	mw_err err;
 	if (mw_store_flush(s->store, &err) != MW_OK)
 		slog(LOG_ERR, "store flush: %s", err.msg);
-	bool degraded = mw_store_get_state(s->store) == MW_STORE_DEGRADED;
-	if (degraded != (atomic_load(&s->metrics.degraded) != 0))
-		slog(degraded ? LOG_ERR : LOG_NOTICE, degraded ? "store %s unreachable: counting locally (fail-%s)"
-							       : "store %s reachable again: counters shared",
-		     mw_store_name(s->store), s->cfg->fail_open ? "open" : "closed");
-	atomic_store(&s->metrics.degraded, degraded);
-	atomic_store(&s->metrics.keys, mw_store_keys(s->store));
+	store_gauges(s);
 	if (s->events && now - s->last_prune > 3600) {
 		size_t n = 0;
 		if (mw_eventlog_prune(s->events, now_ms, s->cfg->retention_ms, &n, &err) != MW_OK)

@@ -119,31 +119,44 @@ static size_t rkey(const redis_store *r, const char *key, size_t klen, char *buf
 	return pl + klen;
 }
 
-/* red_hit - run the script; fall back to local counters on any failure */
+/* eval_hit - the script on the current connection; false on any failure */
+static bool eval_hit(redis_store *r, const char *k, size_t kl, int64_t window_ms, uint32_t n,
+		     uint64_t *count)
+{
+	unsigned width = (unsigned)mw_window_width(window_ms);
+	redisReply *rep = redisCommand(r->c, "EVALSHA %s 1 %b %u %u", r->sha, k, kl, width, (unsigned)n);
+	if (rep && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
+		freeReplyObject(rep); /* server restarted: script cache empty */
+		rep = redisCommand(r->c, "EVAL %s 1 %b %u %u", lua_hit, k, kl, width, (unsigned)n);
+	}
+	bool ok = rep && rep->type == REDIS_REPLY_INTEGER;
+	if (ok)
+		*count = rep->integer < 0 ? 0 : (uint64_t)rep->integer;
+	if (rep)
+		freeReplyObject(rep);
+	return ok;
+}
+
+/* red_hit - run the script; a connection that was up and fails gets one
+ * immediate reconnect (Redis restarted: the old socket is dead); any other
+ * failure falls back to local counters */
 static mw_status red_hit(mw_store *s, const char *key, size_t klen, int64_t window_ms, uint32_t n,
 			 int64_t now, uint64_t *count, mw_err *err)
 {
 	redis_store *r = (redis_store *)s;
 	if (klen > MW_RL_KEY_MAX)
 		return mw_err_set(err, MW_ETOOBIG, "counter key longer than %d bytes", MW_RL_KEY_MAX);
+	char k[MW_RL_KEY_MAX + 64];
+	size_t kl = rkey(r, key, klen, k);
+	bool was_up = r->c != NULL;
 	if (ready(r)) {
-		char k[MW_RL_KEY_MAX + 64];
-		size_t kl = rkey(r, key, klen, k);
-		redisReply *rep = redisCommand(r->c, "EVALSHA %s 1 %b %u %u", r->sha, k, kl,
-					       (unsigned)mw_window_width(window_ms), (unsigned)n);
-		if (rep && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
-			freeReplyObject(rep); /* server restarted: script cache empty */
-			rep = redisCommand(r->c, "EVAL %s 1 %b %u %u", lua_hit, k, kl,
-					   (unsigned)mw_window_width(window_ms), (unsigned)n);
-		}
-		if (rep && rep->type == REDIS_REPLY_INTEGER) {
-			*count = rep->integer < 0 ? 0 : (uint64_t)rep->integer;
-			freeReplyObject(rep);
+		if (eval_hit(r, k, kl, window_ms, n, count))
 			return MW_OK;
-		}
-		if (rep)
-			freeReplyObject(rep);
 		drop(r);
+		if (was_up && connect_now(r) && eval_hit(r, k, kl, window_ms, n, count))
+			return MW_OK;
+		if (r->c)
+			drop(r);
 	}
 	return mw_store_hit(r->local, key, klen, window_ms, n, now, count, err);
 }
