@@ -13,6 +13,9 @@ need() {
 # free_port - a TCP port on 127.0.0.1 nobody listens on
 free_port() {
   local p
+  # $(free_port) runs in a subshell that inherits RANDOM's state: reseed, or
+  # two calls in a row return the same port
+  RANDOM=$(( BASHPID + 10#$(date +%N) % 100000 ))
   for _ in $(seq 1 200); do
     p=$(( 20000 + RANDOM % 30000 ))
     if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
