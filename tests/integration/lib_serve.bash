@@ -17,7 +17,7 @@ free_port() {
   # two calls in a row return the same port
   RANDOM=$(( BASHPID + 10#$(date +%N) % 100000 ))
   for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 30000 ))
+    p=$(( 15000 + RANDOM % 17000 ))   # below the ephemeral range (32768-): no client socket holds it
     if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
   done
   echo "no free port" >&2; exit 1

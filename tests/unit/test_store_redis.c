@@ -128,7 +128,7 @@ int main(void)
 	}
 	srand((unsigned)getpid());
 	do
-		port = 20000 + rand() % 30000;
+		port = 15000 + rand() % 17000; /* below the ephemeral port range */
 	while (try_connect(port));
 	start_redis();
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_redis_shared)};
