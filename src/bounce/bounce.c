@@ -81,9 +81,24 @@ static void part_bytes(GMimePart *part, mw_buf *buf, walk *w)
 	g_object_unref(ms);
 }
 
-/* text_of - charset-converted text of a text part into buf */
+/* plain_charset - no conversion needed: absent, US-ASCII or UTF-8 */
+static bool plain_charset(GMimeObject *obj)
+{
+	const char *cs = g_mime_object_get_content_type_parameter(obj, "charset");
+	return !cs || mw_strcaseeq(cs, "us-ascii") || mw_strcaseeq(cs, "utf-8") ||
+	       mw_strcaseeq(cs, "utf8") || mw_strcaseeq(cs, "ascii");
+}
+
+/* text_of - charset-converted text of a text part into buf (GMime's iconv
+ * only when the charset needs it: opening a converter costs more than the
+ * rest of a small bounce) */
 static void text_of(GMimeObject *obj, mw_buf *buf, walk *w)
 {
+	if (plain_charset(obj)) {
+		part_bytes(GMIME_PART(obj), buf, w);
+		mw_buf_putc(buf, '\n');
+		return;
+	}
 	char *t = GMIME_IS_TEXT_PART(obj) ? g_mime_text_part_get_text(GMIME_TEXT_PART(obj)) : NULL;
 	if (!t) {
 		part_bytes(GMIME_PART(obj), buf, w);
