@@ -389,6 +389,28 @@ static mw_reason refine_userunknown(const char *status, const char *d, size_t dn
 	return (c == CMD_DATA) ? MW_REASON_FILTERED : MW_REASON_USERUNKNOWN;
 }
 
+/* best_code - the first specific RFC 3463 code in the text, else the first
+ * generic one (x.0.0); false if there is none */
+static bool best_code(const char *t, size_t n, char *out)
+{
+	char code[MW_STATUS_STR_MAX];
+	bool found = false;
+	for (size_t off = 0; off < n;) {
+		long at = mw_status_code_find(t + off, n - off, false, code);
+		if (at < 0)
+			break;
+		if (!found)
+			memcpy(out, code, sizeof(code));
+		found = true;
+		if (!mw_status_is_generic(code)) {
+			memcpy(out, code, sizeof(code));
+			return true;
+		}
+		off += (size_t)at + strlen(code);
+	}
+	return found;
+}
+
 /* finish_rcpt - status, reply code, reason, hard, policy for one recipient.
  * text: the human-readable error section, used when the diagnostic is silent. */
 static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool temporary)
@@ -396,13 +418,16 @@ static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool tem
 	const char *d = r->diagnostic;
 	size_t dn = strlen(d);
 	char code[MW_STATUS_STR_MAX];
-	if ((!r->status[0] || mw_status_is_generic(r->status)) &&
-	    mw_status_code_find(d, dn, false, code) >= 0)
+	if ((!r->status[0] || mw_status_is_generic(r->status)) && best_code(d, dn, code))
 		memcpy(r->status, code, sizeof(code));
 	if (mw_reply_code_find(d, dn, r->replycode) < 0 && text)
 		mw_reply_code_find(text, tn, r->replycode);
-	if (!r->status[0] && text && mw_status_code_find(text, tn, false, code) >= 0)
+	if ((!r->status[0] || mw_status_is_generic(r->status)) && text && best_code(text, tn, code))
 		memcpy(r->status, code, sizeof(code));
+	/* the remote error was temporary; the bounce is final only because
+	 * the queue lifetime ran out (Exim) */
+	temporary = temporary || memmem(d, dn, "retry timeout exceeded", 22) ||
+		    memmem(d, dn, "retry time not reached", 22);
 	temporary = temporary || r->replycode[0] == '4' || r->status[0] == '4' ||
 		    (r->action && strcmp(r->action, "delayed") == 0);
 	if (action_is_success(r->action)) {
@@ -418,6 +443,8 @@ static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool tem
 		if (r->diag_type && strcmp(r->diag_type, "x-unix") == 0 &&
 		    r->reason != MW_REASON_MAILBOXFULL)
 			r->reason = MW_REASON_MAILERERROR;
+		if (r->reason == MW_REASON_UNDEFINED && text)
+			r->reason = mw_reason_from_signature(text, tn);
 		if (r->reason == MW_REASON_UNDEFINED && temporary)
 			r->reason = MW_REASON_EXPIRED; /* a delay report without a cause */
 	}

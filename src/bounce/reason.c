@@ -220,7 +220,8 @@ static const phrase PHRASES[] = {
 	P(EXPIRED, "retry timeout exceeded"), P(EXPIRED, "delivery time expired"), P(EXPIRED, "timed out"),
 	P(EXPIRED, "too long"), P(EXPIRED, "could not be delivered for"), P(EXPIRED, "message expired"),
 	P(EXPIRED, "expired"), P(EXPIRED, "has not been delivered"), P(EXPIRED, "retry time"),
-	P(EXPIRED, "giving up"), P(EXPIRED, "gave up"),
+	P(EXPIRED, "giving up"), P(EXPIRED, "gave up"), P(EXPIRED, "was aborted after"),
+	P(EXPIRED, " attempts"),
 	/* network / system */
 	P(FAILEDSTARTTLS, "starttls"), P(FAILEDSTARTTLS, "tls required"), P(FAILEDSTARTTLS, "must issue a starttls"),
 	P(NETWORKERROR, "mail loop"), P(NETWORKERROR, "routing loop"), P(NETWORKERROR, "too many hops"),
@@ -275,6 +276,31 @@ mw_reason mw_reason_from_text(const char *text, size_t n)
 	for (size_t i = 0; i < sizeof(PHRASES) / sizeof(PHRASES[0]); i++)
 		if (memmem(buf, len, PHRASES[i].text, strlen(PHRASES[i].text)))
 			return PHRASES[i].reason;
+	return MW_REASON_UNDEFINED;
+}
+
+/* ---- senders whose failures have one meaning ---------------------------- */
+
+/* A bounce from these systems means this reason even when its (often
+ * localised) text says nothing we recognise: Google Groups refuses posts
+ * from non-members, a mailing-list manager refuses non-members. */
+static const phrase SIGNATURE_DEFAULTS[] = {
+	{MW_REASON_REJECTED, "google groups"},
+	{MW_REASON_REJECTED, "googlegroups.com"},
+	{MW_REASON_REJECTED, "not member"},
+	{MW_REASON_REJECTED, "are not a member"},
+};
+
+/* mw_reason_from_signature - the default reason of the sending system */
+mw_reason mw_reason_from_signature(const char *text, size_t n)
+{
+	if (!text || n == 0)
+		return MW_REASON_UNDEFINED;
+	char buf[FOLD_MAX];
+	size_t len = fold(text, n, buf, sizeof(buf));
+	for (size_t i = 0; i < sizeof(SIGNATURE_DEFAULTS) / sizeof(SIGNATURE_DEFAULTS[0]); i++)
+		if (memmem(buf, len, SIGNATURE_DEFAULTS[i].text, strlen(SIGNATURE_DEFAULTS[i].text)))
+			return SIGNATURE_DEFAULTS[i].reason;
 	return MW_REASON_UNDEFINED;
 }
 

@@ -85,6 +85,10 @@ mw_reason mw_reason_classify(const char *text, size_t n, const char *status,
 /* mw_reason_from_text - phrase table only; MW_REASON_UNDEFINED if no phrase */
 mw_reason mw_reason_from_text(const char *text, size_t n);
 
+/* mw_reason_from_signature - default reason of a sending system named in
+ * the text (Google Groups: rejected); MW_REASON_UNDEFINED if none */
+mw_reason mw_reason_from_signature(const char *text, size_t n);
+
 /* mw_reason_from_status - status-code table only; strong_only limits it to
  * the unambiguous codes */
 mw_reason mw_reason_from_status(const char *status, bool strong_only);
