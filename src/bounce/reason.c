@@ -73,11 +73,13 @@ typedef struct phrase {
 static const phrase PHRASES[] = {
 	/* specific phrases that would otherwise fall to a more general group */
 	P(POLICYVIOLATION, "content presents a potential"),
+	P(NOTACCEPT, "doesn't receive email"), P(NOTACCEPT, "does not receive email"),
 	P(HOSTUNKNOWN, "host or domain name not found"), P(NETWORKERROR, "dns error"),
 	P(NETWORKERROR, "name service error"), P(NETWORKERROR, "dns query failed"),
 	P(NETWORKERROR, "malformed or unexpected name server reply"),
 	P(REQUIREPTR, "dns ptr"),
-	P(USERUNKNOWN, "recipient address rejected"), P(USERUNKNOWN, "not listed in domino directory"),
+	P(USERUNKNOWN, "recipient address rejected: access denied"),
+	P(USERUNKNOWN, "not listed in domino directory"),
 	P(USERUNKNOWN, "not listed in public name & address book"), P(USERUNKNOWN, "recipientnotfound"),
 	P(REJECTED, "sender address rejected"), P(REJECTED, "domain of sender address"),
 	P(REJECTED, "domain is invalid"), P(REJECTED, "permission to post"),
@@ -184,6 +186,7 @@ static const phrase PHRASES[] = {
 	P(USERUNKNOWN, "bad destination mailbox"), P(USERUNKNOWN, "recipient rejected"),
 	P(USERUNKNOWN, "unknown in virtual"), P(USERUNKNOWN, "unknown in local"), P(USERUNKNOWN, "no such"),
 	P(USERUNKNOWN, "non-existent"), P(USERUNKNOWN, "nonexistent"), P(USERUNKNOWN, "unknown"),
+	P(USERUNKNOWN, "recipient address rejected"),
 	P(USERUNKNOWN, "invalid"), P(USERUNKNOWN, "not found"),
 	/* relaying */
 	P(NORELAYING, "relay access denied"), P(NORELAYING, "relaying denied"), P(NORELAYING, "not permitted to relay"),

@@ -227,7 +227,7 @@ static long rcpt_on_line(const char *ls, const char *le, size_t *alen)
 			i++;
 	}
 	const char *after = ls + off + *alen;
-	bool end_ok = after >= le || strchr(">:\"') .,;]\t", *after);
+	bool end_ok = after >= le || strchr(">:\"') .,;]\t<", *after);
 	if (i == (size_t)off && end_ok && !(after < le && *after == ':' && after + 1 < le &&
 					      after[1] != ' ' && after[1] != '\t'))
 		return off;
