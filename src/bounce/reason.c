@@ -91,7 +91,8 @@ static const phrase PHRASES[] = {
 	P(SUSPEND, "is suspended"), P(SUSPEND, "account locked"), P(SUSPEND, "mailbox locked"),
 	P(AUTHFAILURE, "authentication information"), P(SECURITYERROR, "unauthenticated senders"),
 	P(NOTCOMPLIANTRFC, "duplicate header"), P(NOTCOMPLIANTRFC, "addresses in from"),
-	P(NOTACCEPT, "null mx"),
+	P(NOTACCEPT, "null mx"), P(NOTACCEPT, "not accepting network messages"),
+	P(CONTENTERROR, "media error"),
 	P(HOSTUNKNOWN, "domain is not reachable"),
 	P(TOOMANYCONN, "frequency limited"), P(SUSPEND, "is inactive"),
 	P(SUSPEND, "account is blocked"), P(SUSPEND, "account is locked"),
@@ -186,7 +187,6 @@ static const phrase PHRASES[] = {
 	P(USERUNKNOWN, "bad destination mailbox"), P(USERUNKNOWN, "recipient rejected"),
 	P(USERUNKNOWN, "unknown in virtual"), P(USERUNKNOWN, "unknown in local"), P(USERUNKNOWN, "no such"),
 	P(USERUNKNOWN, "non-existent"), P(USERUNKNOWN, "nonexistent"), P(USERUNKNOWN, "unknown"),
-	P(USERUNKNOWN, "recipient address rejected"),
 	P(USERUNKNOWN, "invalid"), P(USERUNKNOWN, "not found"),
 	/* relaying */
 	P(NORELAYING, "relay access denied"), P(NORELAYING, "relaying denied"), P(NORELAYING, "not permitted to relay"),
@@ -243,6 +243,8 @@ static const phrase PHRASES[] = {
 	P(SYNTAXERROR, "syntax error"), P(SYNTAXERROR, "command unrecognized"),
 	P(SYNTAXERROR, "unrecognized command"), P(SYNTAXERROR, "bad sequence"),
 	P(NOTACCEPT, "does not accept mail"), P(NOTACCEPT, "null mx"), P(NOTACCEPT, "not accepting mail"),
+	/* Postfix's prefix: the words after it carry the cause, so it comes last */
+	P(USERUNKNOWN, "recipient address rejected"),
 	P(REJECTED, "rejected"), P(REJECTED, "refused"), P(REJECTED, "denied"),
 };
 #undef P
