@@ -337,8 +337,9 @@ static mw_bounce_rcpt *add_rcpt(mw_bounce *b, size_t *cap)
 
 static bool action_is_success(const char *a)
 {
+	/* "deliverable": Postfix address-verification reports (sendmail -bv) */
 	return a && (strcmp(a, "delivered") == 0 || strcmp(a, "relayed") == 0 ||
-		     strcmp(a, "expanded") == 0);
+		     strcmp(a, "expanded") == 0 || strcmp(a, "deliverable") == 0);
 }
 
 /* SMTP command the remote host refused, as bounces name it (lower case).
@@ -456,6 +457,13 @@ static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool tem
 	r->policy = mw_reason_policy(dn ? d : text, dn ? dn : tn);
 }
 
+/* plain_address - local@domain.tld, nothing else */
+static bool plain_address(const char *a)
+{
+	size_t len;
+	return a && mw_text_find_address(a, strlen(a), &len) == 0 && len == strlen(a);
+}
+
 /* build_dsn - one entry per RFC 3464 recipient block */
 static mw_status build_dsn(mw_bounce *b, const mw_dsn *d, const mw_buf *human)
 {
@@ -469,8 +477,12 @@ static mw_status build_dsn(mw_bounce *b, const mw_dsn *d, const mw_buf *human)
 		mw_bounce_rcpt *r = add_rcpt(b, &cap);
 		if (!r)
 			return b->truncated ? MW_OK : MW_ETOOBIG;
-		r->address = x->final_recipient ? x->final_recipient : x->original_recipient;
+		/* the address the sender used (ORCPT, RFC 3461 §4.2) when it is a
+		 * plain domain address; the final one is kept in the report */
+		r->address = plain_address(x->original_recipient) ? x->original_recipient
+		             : x->final_recipient ? x->final_recipient : x->original_recipient;
 		r->original = x->original_recipient;
+		r->final = x->final_recipient;
 		r->action = x->action ? x->action : "failed";
 		memcpy(r->status, x->status, sizeof(r->status));
 		r->remote_mta = x->remote_mta;

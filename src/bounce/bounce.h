@@ -53,8 +53,10 @@ typedef enum mw_bounce_kind {
 } mw_bounce_kind;
 
 typedef struct mw_bounce_rcpt {
-	const char *address;            /* final recipient */
+	const char *address;            /* Original-Recipient when it is a plain address
+	                                   (what the sender used), else Final-Recipient */
 	const char *original;           /* Original-Recipient, or NULL */
+	const char *final;              /* Final-Recipient, or NULL */
 	const char *action;             /* failed delayed delivered relayed expanded */
 	char status[MW_STATUS_STR_MAX]; /* RFC 3463 code or pseudo code; "" if none */
 	bool status_inferred;           /* status is a pseudo code (no code in the bounce) */

@@ -126,6 +126,9 @@ long mw_text_find_address(const char *s, size_t n, size_t *len)
 			e--;
 		if (b == at || e == at + 1 || !dot || !memchr(s + at + 1, '.', e - at - 1))
 			continue;
+		/* Exchange writes "SMTP=user@domain" */
+		if (at - b > 5 && mw_strcaseeq_n(s + b, 5, "smtp="))
+			b += 5;
 		*len = e - b;
 		return (long)b;
 	}
@@ -333,6 +336,22 @@ static bool scan_recipients(mw_pool *pool, const char *s, const char *end,
 	return true;
 }
 
+/* drop_daemons - postmaster@ / mailer-daemon@ are the bounce's author, not
+ * a recipient, when the text names other addresses too */
+static void drop_daemons(mw_text_bounce *out)
+{
+	static const char *const locals[] = {"postmaster@", "mailer-daemon@"};
+	size_t k = 0;
+	for (size_t i = 0; i < out->nrcpt; i++) {
+		bool daemon = false;
+		for (size_t j = 0; j < COUNT(locals); j++)
+			daemon |= mw_strcaseeq_n(out->rcpts[i].address, strlen(locals[j]), locals[j]);
+		if (!daemon || out->nrcpt == 1)
+			out->rcpts[k++] = out->rcpts[i];
+	}
+	out->nrcpt = k;
+}
+
 /* mw_text_bounce_scan - see header */
 bool mw_text_bounce_scan(mw_pool *pool, const char *text, size_t n, const char *const *exclude,
 			 mw_text_bounce *out)
@@ -368,5 +387,8 @@ bool mw_text_bounce_scan(mw_pool *pool, const char *text, size_t n, const char *
 			break;
 		}
 	out->temporary = has_any(low, k, TEMPORARY, COUNT(TEMPORARY));
-	return scan_recipients(pool, text, cut, exclude, out);
+	if (!scan_recipients(pool, text, cut, exclude, out))
+		return false;
+	drop_daemons(out);
+	return true;
 }

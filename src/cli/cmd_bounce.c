@@ -178,6 +178,7 @@ static json_t *rcpt_json(const mw_bounce_rcpt *r)
 	json_t *j = json_object();
 	json_object_set_new(j, "address", jstr(r->address));
 	json_object_set_new(j, "original_recipient", jstr(r->original));
+	json_object_set_new(j, "final_recipient", jstr(r->final));
 	json_object_set_new(j, "action", jstr(r->action));
 	json_object_set_new(j, "status", json_string(r->status));
 	json_object_set_new(j, "status_inferred", json_boolean(r->status_inferred));
