@@ -176,15 +176,30 @@ static void emit(mw_netwatch *nw, mw_nw_event *ev, mw_nw_event_fn fn, void *ud)
 	fn(ev, ud);
 }
 
-/* fill_proc - process details for a new socket (pid 0: uid only) */
-static void fill_proc(mw_netwatch *nw, const mw_nw_sock *s, int pid, mw_nw_proc *p)
+/* free_proc - htab value destructor for the per-batch process cache */
+static void free_proc(void *v)
 {
-	if (pid > 0 && mw_proc_read(nw->cfg.procroot, pid, nw->boot_time, p, NULL) == MW_OK)
-		return;
-	memset(p, 0, sizeof(*p));
-	p->uid = s->uid;
-	p->uid_known = true;
-	mw_user_name(s->uid, p->user, sizeof(p->user));
+	mw_nw_proc_clear(v);
+	free(v);
+}
+
+/* cached_proc - details of pid, read once per batch (a busy process may
+ * hold thousands of the new sockets); NULL if it is gone or on OOM */
+static const mw_nw_proc *cached_proc(mw_netwatch *nw, mw_htab *cache, int pid)
+{
+	mw_nw_proc *p = mw_htab_get(cache, &pid, sizeof(pid));
+	if (p != NULL)
+		return p->pid ? p : NULL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	if (mw_proc_read(nw->cfg.procroot, pid, nw->boot_time, p, NULL) != MW_OK)
+		memset(p, 0, sizeof(*p)); /* remembered as gone */
+	if (mw_htab_put(cache, &pid, sizeof(pid), p) != MW_OK) {
+		free_proc(p);
+		return NULL;
+	}
+	return p->pid ? p : NULL;
 }
 
 /* report_new - attribute the fresh sockets (indexes idx[0..n)) and emit */
@@ -193,8 +208,9 @@ static mw_status report_new(mw_netwatch *nw, const size_t *idx, size_t n, int64_
 {
 	uint32_t *inodes = calloc(n, sizeof(*inodes));
 	int *pids = calloc(n, sizeof(*pids));
+	mw_htab *cache = mw_htab_new(free_proc);
 	mw_status st = MW_OK;
-	if (inodes == NULL || pids == NULL) {
+	if (inodes == NULL || pids == NULL || cache == NULL) {
 		st = mw_err_set(err, MW_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -209,11 +225,18 @@ static mw_status report_new(mw_netwatch *nw, const size_t *idx, size_t n, int64_
 	for (size_t i = 0; i < n; i++) {
 		const mw_nw_sock *s = &nw->socks[idx[i]];
 		mw_nw_event ev = {.source = MW_NW_FROM_SAMPLE, .sock = *s, .first_seen_ms = now_ms};
-		fill_proc(nw, s, pids[i], &ev.proc);
+		const mw_nw_proc *p = pids[i] > 0 ? cached_proc(nw, cache, pids[i]) : NULL;
+		if (p != NULL) {
+			ev.proc = *p; /* shallow: the cache owns the strings */
+		} else {
+			ev.proc.uid = s->uid;
+			ev.proc.uid_known = true;
+			mw_user_name(s->uid, ev.proc.user, sizeof(ev.proc.user));
+		}
 		emit(nw, &ev, fn, ud);
-		mw_nw_proc_clear(&ev.proc);
 	}
 out:
+	mw_htab_free(cache);
 	free(inodes);
 	free(pids);
 	return st;
