@@ -22,6 +22,7 @@
 #include "netwatch/firewall.h"
 #include "netwatch/netwatch.h"
 #include "netwatch/nflog.h"
+#include "netwatch/nwevent.h"
 
 typedef struct nw_opts {
 	bool json, watch, all, nflog, nflog_rule, stats;
@@ -105,37 +106,6 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* event_json - one connection as a JSON object */
-static json_t *event_json(const mw_nw_event *ev)
-{
-	char l[MW_IP_STR_MAX], r[MW_IP_STR_MAX];
-	mw_ip_format(&ev->sock.local, l, sizeof(l));
-	mw_ip_format(&ev->sock.remote, r, sizeof(r));
-	const mw_nw_proc *p = &ev->proc;
-	json_t *o = json_object();
-	json_object_set_new(o, "class", json_string(mw_nw_class_name(ev->cls)));
-	json_object_set_new(o, "source", json_string(ev->source == MW_NW_FROM_LOG ? "log" : "sample"));
-	json_object_set_new(o, "pid", p->pid ? json_integer(p->pid) : json_null());
-	json_object_set_new(o, "uid", p->uid_known ? json_integer(p->uid) : json_null());
-	json_object_set_new(o, "user", p->user[0] ? json_string(p->user) : json_null());
-	json_object_set_new(o, "cmdline", p->cmdline ? json_string(p->cmdline) : json_null());
-	json_object_set_new(o, "exe", p->exe ? json_string(p->exe) : json_null());
-	json_object_set_new(o, "cwd", p->cwd ? json_string(p->cwd) : json_null());
-	json_object_set_new(o, "unit", p->unit[0] ? json_string(p->unit) : json_null());
-	json_object_set_new(o, "container", p->container[0] ? json_string(p->container) : json_null());
-	json_object_set_new(o, "proc_start", p->start_time ? json_integer(p->start_time) : json_null());
-	json_object_set_new(o, "local", json_string(l));
-	json_object_set_new(o, "local_port", json_integer(ev->sock.lport));
-	json_object_set_new(o, "remote", json_string(r));
-	json_object_set_new(o, "remote_port", json_integer(ev->sock.rport));
-	json_object_set_new(o, "state", json_string(ev->sock.state ? mw_tcp_state_name(ev->sock.state) : "-"));
-	json_object_set_new(o, "inode", json_integer(ev->sock.inode));
-	json_object_set_new(o, "first_seen_ms", json_integer(ev->first_seen_ms));
-	json_object_set_new(o, "proc_count", json_integer((json_int_t)ev->proc_count));
-	json_object_set_new(o, "dest_count", json_integer((json_int_t)ev->dest_count));
-	return o;
-}
-
 /* print_row - one table row; since = process start (one-shot) or first seen (watch) */
 static void print_row(const nw_opts *o, const mw_nw_event *ev)
 {
@@ -162,7 +132,9 @@ static void on_event(const mw_nw_event *ev, void *ud)
 		return;
 	run->shown++;
 	if (run->o->json) {
-		json_t *j = event_json(ev);
+		json_t *j = mw_nw_event_to_json(ev);
+		if (j == NULL)
+			return;
 		if (run->list) {
 			json_array_append_new(run->list, j);
 			return;

@@ -21,6 +21,7 @@
 #include "core/str.h"
 #include "netwatch/firewall.h"
 #include "netwatch/netwatch.h"
+#include "netwatch/nwevent.h"
 #include "testutil.h"
 
 /* ---- fake /proc ---- */
@@ -385,12 +386,89 @@ static void test_sampler_live(void **state)
 	close(lfd);
 }
 
+/* An event becomes the CLI's JSON object and a store event with evidence. */
+static void test_event_adapters(void **state)
+{
+	(void)state;
+	mw_nw_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.source = MW_NW_FROM_SAMPLE;
+	ev.cls = MW_NW_SUSPECT;
+	ev.sock.family = 4;
+	ev.sock.state = 2;
+	mw_ip_parse("10.0.0.5", &ev.sock.local);
+	mw_ip_parse("192.0.2.7", &ev.sock.remote);
+	ev.sock.lport = 40001;
+	ev.sock.rport = 25;
+	ev.sock.inode = 777;
+	ev.proc.pid = 1234;
+	ev.proc.uid = 33;
+	ev.proc.uid_known = true;
+	strcpy(ev.proc.user, "www-data");
+	char cmd[] = "php-fpm: pool www", exe[] = "/usr/bin/php8.2", cwd[] = "/var/www";
+	ev.proc.cmdline = cmd;
+	ev.proc.exe = exe;
+	ev.proc.cwd = cwd;
+	strcpy(ev.proc.unit, "php8.2-fpm.service");
+	ev.first_seen_ms = 1700000000123;
+	ev.proc_count = 3;
+	ev.dest_count = 2;
+	json_t *j = mw_nw_event_to_json(&ev);
+	assert_non_null(j);
+	char *got = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(got,
+		"{\"class\":\"suspect\",\"cmdline\":\"php-fpm: pool www\",\"container\":null,"
+		"\"cwd\":\"/var/www\",\"dest_count\":2,\"exe\":\"/usr/bin/php8.2\","
+		"\"first_seen_ms\":1700000000123,\"inode\":777,\"local\":\"10.0.0.5\","
+		"\"local_port\":40001,\"pid\":1234,\"proc_count\":3,\"proc_start\":null,"
+		"\"remote\":\"192.0.2.7\",\"remote_port\":25,\"source\":\"sample\","
+		"\"state\":\"SYN_SENT\",\"uid\":33,\"unit\":\"php8.2-fpm.service\","
+		"\"user\":\"www-data\"}");
+	free(got);
+	json_decref(j);
+
+	mw_event se;
+	mw_nw_event_to_store(&ev, &se);
+	assert_string_equal(se.source, "netwatch");
+	assert_string_equal(se.rule, "direct-smtp");
+	assert_string_equal(se.action, "alert");
+	assert_string_equal(se.key, "uid 33 (www-data) /usr/bin/php8.2");
+	assert_string_equal(se.client_address, "192.0.2.7:25");
+	assert_int_equal(se.count, 3);
+	assert_int_equal(se.time_ms, 1700000000123);
+	static const char *const want[] = {"pid 1234: php-fpm: pool www", "cwd /var/www",
+					   "unit php8.2-fpm.service", "local 10.0.0.5:40001",
+					   "seen via sample", "connections to 192.0.2.7:25: 2"};
+	assert_int_equal(se.nsubjects, 6);
+	for (size_t i = 0; i < 6; i++)
+		assert_string_equal(se.subjects[i], want[i]);
+
+	/* from the log: no pid, no process strings; IPv6 endpoint; MTA class */
+	memset(&ev, 0, sizeof(ev));
+	ev.source = MW_NW_FROM_LOG;
+	ev.cls = MW_NW_MTA;
+	mw_ip_parse("2001:db8::1", &ev.sock.local);
+	mw_ip_parse("2001:db8::25", &ev.sock.remote);
+	ev.sock.rport = 25;
+	mw_nw_event_to_store(&ev, &se);
+	assert_string_equal(se.rule, "smtp-connection");
+	assert_string_equal(se.key, "uid ? (?) ?");
+	assert_string_equal(se.client_address, "[2001:db8::25]:25");
+	assert_int_equal(se.nsubjects, 3);
+	assert_string_equal(se.subjects[1], "seen via log");
+	j = mw_nw_event_to_json(&ev);
+	assert_true(json_is_null(json_object_get(j, "pid")));
+	assert_true(json_is_null(json_object_get(j, "uid")));
+	assert_string_equal(json_string_value(json_object_get(j, "state")), "-");
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_proc_map),	cmocka_unit_test(test_mta),
 		cmocka_unit_test(test_firewall_golden), cmocka_unit_test(test_firewall_refusals),
-		cmocka_unit_test(test_sampler_live),
+		cmocka_unit_test(test_sampler_live),    cmocka_unit_test(test_event_adapters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
