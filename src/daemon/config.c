@@ -161,8 +161,12 @@ serve_config *serve_config_load(const char *path, const serve_overrides *ov, mw_
 		c->nlisten = 1;
 	if (c->rules->nrules == 0 && mw_rl_config_defaults(c->rules, err) != MW_OK)
 		goto fail;
-	if (mw_rl_config_check(c->rules, err) != MW_OK)
+	if (mw_rl_config_check(c->rules, err) != MW_OK) {
+		char msg[MW_ERR_MSG_MAX];
+		mw_strlcpy(msg, err->msg, sizeof(msg));
+		mw_err_set(err, MW_EINVAL, "%s: %s", path ? path : "defaults", msg);
 		goto fail;
+	}
 	return c;
 fail:
 	serve_config_free(c);
