@@ -46,35 +46,64 @@ static bool name_byte_ok(unsigned char c)
 	       c == '_' || c == '.' || c == '-';
 }
 
+/* has_ctl8 - true if one of 8 bytes is < 0x20 or 0x7f (bytes >= 0x80 are
+ * fine: UTF-8).  Classic "has byte less than n" word trick. */
+static inline bool has_ctl8(uint64_t x)
+{
+	const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
+	uint64_t lt20 = (x - lo * 0x20) & ~x & hi;
+	uint64_t y = x ^ (lo * 0x7f);
+	uint64_t is7f = (y - lo) & ~y & hi;
+	return (lt20 | is7f) != 0;
+}
+
+/* value_ok - no control byte except TAB in [p, e) */
+static bool value_ok(const char *p, const char *e, unsigned char *bad)
+{
+	while (e - p >= 8) {
+		uint64_t x;
+		memcpy(&x, p, 8);
+		if (has_ctl8(x))
+			break; /* find which byte below (may be a TAB) */
+		p += 8;
+	}
+	for (; p < e; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			*bad = c;
+			return false;
+		}
+	}
+	return true;
+}
+
 /* check_line - validate one line [s, e) (CR already stripped); returns the
  * offset of '=' or a negative value with err set */
 static long check_line(const char *s, const char *e, mw_err *err)
 {
-	const char *eq = NULL;
-	for (const char *p = s; p < e; p++) {
-		unsigned char c = (unsigned char)*p;
-		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+	const char *p = s;
+	while (p < e && name_byte_ok((unsigned char)*p))
+		p++;
+	if (p == e || *p != '=') {
+		unsigned char c = p < e ? (unsigned char)*p : 0;
+		if (p < e && ((c < 0x20 && c != '\t') || c == 0x7f))
 			mw_err_set(err, MW_EPARSE, "control byte 0x%02x in attribute line", c);
-			return -1;
-		}
-		if (!eq) {
-			if (c == '=')
-				eq = p;
-			else if (!name_byte_ok(c)) {
-				mw_err_set(err, MW_EPARSE, "bad byte 0x%02x in attribute name", c);
-				return -1;
-			}
-		}
-	}
-	if (!eq) {
-		mw_err_set(err, MW_EPARSE, "attribute line without '='");
+		else if (p < e)
+			mw_err_set(err, MW_EPARSE, "bad byte 0x%02x in attribute name", c);
+		else
+			mw_err_set(err, MW_EPARSE, "attribute line without '='");
 		return -1;
 	}
-	if (eq == s) {
+	if (p == s) {
 		mw_err_set(err, MW_EPARSE, "empty attribute name");
 		return -1;
 	}
-	return (long)(eq - s);
+	unsigned char bad = 0;
+	if (!value_ok(p + 1, e, &bad)) {
+		mw_err_set(err, MW_EPARSE, "control byte 0x%02x in attribute line", bad);
+		return -1;
+	}
+	return (long)(p - s);
 }
 
 /* parse_ulong - decimal digits only, capped at UINT64 range */
@@ -94,10 +123,10 @@ static bool parse_num(const char *s, unsigned long long *out)
 
 typedef struct known {
 	const char *name;
-	size_t off;
+	size_t len, off;
 } known;
 
-#define K(f) {#f, offsetof(mw_policy_req, f)}
+#define K(f) {#f, sizeof(#f) - 1, offsetof(mw_policy_req, f)}
 static const known known_attrs[] = {
 	K(request),  K(protocol_state), K(protocol_name), K(client_address), K(client_name),
 	K(sasl_username), K(sasl_method), K(sender), K(recipient), K(instance), K(queue_id),
@@ -115,15 +144,17 @@ static mw_status fill_known(mw_policy_req *req, mw_err *err)
 	unsigned long long n;
 	for (size_t i = 0; i < req->nattrs; i++) {
 		const mw_policy_attr *a = &req->attrs[i];
+		size_t nlen = (size_t)(a->value - 1 - a->name);
 		for (size_t k = 0; k < sizeof(known_attrs) / sizeof(known_attrs[0]); k++) {
-			if (strcmp(a->name, known_attrs[k].name) != 0)
+			if (nlen != known_attrs[k].len || memcmp(a->name, known_attrs[k].name, nlen) != 0)
 				continue;
 			const char **slot = (const char **)((char *)req + known_attrs[k].off);
 			if (*slot != empty)
 				return mw_err_set(err, MW_EPARSE, "duplicate attribute %s", a->name);
 			*slot = a->value;
 		}
-		if (strcmp(a->name, "recipient_count") == 0 || strcmp(a->name, "size") == 0) {
+		if ((nlen == 15 && memcmp(a->name, "recipient_count", 15) == 0) ||
+		    (nlen == 4 && memcmp(a->name, "size", 4) == 0)) {
 			bool is_count = a->name[0] == 'r';
 			n = 0;
 			if ((is_count ? have_count : have_size) || !parse_num(a->value, &n))

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# bench/policy.sh [SECONDS] [CONNS] - policy-service throughput and latency:
+# mailwarden with the memory, sqlite and redis stores, then postfwd (postfwd2)
+# and policyd-rate-limit from Debian with an equivalent rule (per
+# sasl_username, more than 300 in 5 minutes -> HOLD/defer), all driven by
+# bench/bench_policy.c with the same requests.  The requests are RCPT-state
+# ones, because policyd-rate-limit counts only at RCPT (it answers other
+# states without looking at its database); mailwarden's rule counts
+# recipients at RCPT to match.  A last line runs mailwarden's built-in
+# default rules on END-OF-MESSAGE requests.  Prints one line each and the
+# ratios against postfwd.  Not part of the test suite; results go to
+# docs/PERFORMANCE.md by hand.  Everything runs on 127.0.0.1 and is stopped
+# by pid at the end.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+SECS=${1:-10}; CONNS=${2:-32}
+make bench >/dev/null || exit 1
+MW=$PWD/build/mailwarden; BENCH=$PWD/build/bench_policy
+. tests/integration/lib_serve.bash
+D=$(mktemp -d /tmp/mw-bench-XXXXXX); chmod 755 "$D"
+PIDS=(); REDIS_PIDFILE=
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  [ -n "$REDIS_PIDFILE" ] && [ -s "$REDIS_PIDFILE" ] && kill "$(cat "$REDIS_PIDFILE")"
+  [ -s "$D/postfwd.pid" ] && kill "$(cat "$D/postfwd.pid")" 2>/dev/null
+  sleep 0.5; rm -rf "$D"
+}
+trap cleanup EXIT
+declare -A RPS
+
+# run LABEL PORT - one measured run; remembers req/s
+run() {
+  local out; out=$("$BENCH" --port "$2" --conns "$CONNS" --seconds "$SECS" --label "$1" \
+    --state "${STATE:-RCPT}" --json) || {
+    echo "$1: benchmark failed"; return; }
+  RPS[$1]=$(echo "$out" | sed 's/.*"rps":\([0-9]*\).*/\1/')
+  echo "$out" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%-24s %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms  p999 %7.3f ms  (%d requests, %d conns, DUNNO %d HOLD %d DEFER %d)" % (r["label"], r["rps"], r["p50_ms"], r["p99_ms"], r["p999_ms"], r["requests"], r["conns"], r["dunno"], r["hold"], r["defer"]))'
+}
+
+cat > "$D/mw.conf" <<'CONF'
+[rule sasl_rcpt]
+key = sasl_username
+count = recipients
+window = 5m
+hold = 300
+CONF
+# mailwarden STORE [CONF] - start the daemon on a store, run, stop
+mailwarden() {
+  local port; port=$(free_port)
+  "$MW" serve ${2:+-c "$2"} --listen "127.0.0.1:$port" --control off --events-db off \
+    --metrics off --store "$1" --log stderr 2>> "$D/mw.log" &
+  local pid=$!; PIDS+=("$pid")
+  wait_port "$port" || return 1
+  run "${LABEL:-mailwarden $(echo "$1" | cut -d: -f1)}" "$port"
+  kill "$pid"; wait "$pid" 2>/dev/null
+}
+
+mailwarden memory "$D/mw.conf"
+mailwarden "sqlite:$D/state.db" "$D/mw.conf"
+if command -v redis-server >/dev/null; then
+  RP=$(free_port); REDIS_PIDFILE=$D/redis.pid
+  redis-server --bind 127.0.0.1 --port "$RP" --save '' --appendonly no --daemonize yes \
+    --pidfile "$REDIS_PIDFILE" --logfile "$D/redis.log"
+  wait_port "$RP" && mailwarden "redis://127.0.0.1:$RP" "$D/mw.conf"
+fi
+
+if command -v postfwd2 >/dev/null; then
+  # rate() needs the daemon mode (postfwd2 --nodaemon disables it)
+  PP=$(free_port)
+  cat > "$D/postfwd.cf" <<'CF'
+id=RATE; sasl_username=~.; action=rate(sasl_username/300/300/HOLD outbound rate limit)
+id=DEFAULT; action=DUNNO
+CF
+  chmod 644 "$D/postfwd.cf"
+  postfwd2 --file "$D/postfwd.cf" --interface 127.0.0.1 --port "$PP" --pidfile "$D/postfwd.pid" \
+    --user nobody --group nogroup --cache=0 --daemon > "$D/postfwd.log" 2>&1
+  wait_port "$PP" && run "postfwd2 (rate)" "$PP"
+  [ -s "$D/postfwd.pid" ] && kill "$(cat "$D/postfwd.pid")"
+fi
+
+if command -v policyd-rate-limit >/dev/null; then
+  PR=$(free_port)
+  cat > "$D/prl.yaml" <<YAML
+debug: False
+user: "root"
+group: "root"
+pidfile: "$D/prl.pid"
+sqlite_config:
+    database: "$D/prl.sqlite3"
+backend: 0
+SOCKET: ["127.0.0.1", $PR]
+limits:
+    - [300, 300]
+limit_by_sasl: True
+limit_by_sender: False
+limit_by_ip: False
+success_action: "dunno"
+fail_action: "defer_if_permit Rate limit reach, retry later"
+db_error_action: "dunno"
+report: False
+delay_to_close: 300
+YAML
+  policyd-rate-limit --file "$D/prl.yaml" > "$D/prl.log" 2>&1 &
+  PIDS+=($!)
+  wait_port "$PR" && run "policyd-rate-limit" "$PR"
+fi
+
+STATE=END-OF-MESSAGE LABEL="mailwarden mem, EOM" mailwarden memory
+
+echo
+base=${RPS["postfwd2 (rate)"]:-}
+if [ -n "$base" ] && [ "$base" -gt 0 ]; then
+  for k in "mailwarden memory" "mailwarden sqlite" "mailwarden redis" "policyd-rate-limit" "mailwarden mem, EOM"; do
+    [ -n "${RPS[$k]:-}" ] && printf "%-24s %6.1fx postfwd2\n" "$k" "$(echo "${RPS[$k]} / $base" | bc -l)"
+  done
+fi
