@@ -6,8 +6,8 @@
  * ones (a partial request older than request_timeout: slowloris), and when
  * max_connections is reached the least recently active one is closed to
  * admit the newcomer, so idle connections can never lock Postfix out.
- * Input is buffered per connection only while a request is partial;
- * an idle connection costs about 200 bytes.
+ * A connection costs about 300 bytes plus its buffers, which keep the size
+ * of the largest request/answer it carried (typically 1-2 KB).
  */
 #include "daemon/server.h"
 
