@@ -33,6 +33,8 @@ typedef struct ev {
 	int depth;               /* nesting for the trace */
 	int in_include;          /* > 0 while evaluating an include target */
 	const char *problem;
+	const char *valid_name;  /* last target() result known to be a valid name */
+	uint32_t ip4;            /* IPv4 client, host order */
 	const char *mechanism;
 	const char *explanation;
 	const char **vnames;     /* validated PTR names (computed once per pass) */
@@ -62,6 +64,13 @@ __attribute__((format(printf, 2, 3))) static void tr(ev *e, const char *fmt, ...
 		e->res->trace[e->res->ntrace++] = s;
 }
 
+/* TR - trace only when asked: skips evaluating the arguments on hot paths */
+#define TR(e, ...)                                                   \
+	do {                                                          \
+		if (!((e)->req->flags & SPF_F_NO_TRACE))              \
+			tr((e), __VA_ARGS__);                         \
+	} while (0)
+
 /* fail - set the problem and return a result */
 __attribute__((format(printf, 3, 4))) static int fail(ev *e, int result, const char *fmt, ...)
 {
@@ -72,28 +81,27 @@ __attribute__((format(printf, 3, 4))) static int fail(ev *e, int result, const c
 	va_end(ap);
 	if (!e->problem)
 		e->problem = mw_pool_strdup(e->pool, msg);
-	tr(e, "%s: %s", mw_auth_result_name((mw_auth_result)result), msg);
+	TR(e, "%s: %s", mw_auth_result_name((mw_auth_result)result), msg);
 	return result;
 }
 
-/* name_ok - usable in a query: 1..253 bytes, labels 1..63 (RFC 1035 §2.3.4) */
+/* name_ok - usable in a query (spf_name_ok) */
 static bool name_ok(const char *d)
 {
-	size_t n = strlen(d), lab = 0;
-	if (n && d[n - 1] == '.')
-		n--;
-	if (n == 0 || n > MW_DNS_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (d[i] == '.') {
-			if (lab == 0)
-				return false;
-			lab = 0;
-		} else if (++lab > MW_DNS_LABEL_MAX) {
-			return false;
-		}
-	}
-	return lab > 0;
+	return spf_name_ok(d);
+}
+
+/* rr_name_ok - a name taken from a DNS answer: the wire format already bounds
+ * labels and length, so only the null MX "." (RFC 7505) and empty names are out */
+static bool rr_name_ok(const char *d)
+{
+	return d && d[0] && !(d[0] == '.' && d[1] == '\0');
+}
+
+/* qname_ok - name_ok, free for names known valid (see target) */
+static bool qname_ok(const ev *e, const char *name)
+{
+	return name == e->valid_name || name_ok(name);
 }
 
 /* count_term - one more DNS-querying term (§4.6.4) */
@@ -210,12 +218,14 @@ static int expand(ev *e, const char *s, const char *domain, bool exp, size_t max
 }
 
 /* target - the name a term queries: its domain-spec expanded, or the current domain */
-static int target(ev *e, const char *spec, const char *domain, const char **out)
+static int target(ev *e, const char *spec, const char *qname, const char *domain,
+		  const char **out)
 {
-	if (!spec) {
-		*out = domain;
+	if (!spec || qname) { /* the current domain, or a checked literal name */
+		*out = e->valid_name = spec ? qname : domain;
 		return R_OK;
 	}
+	e->valid_name = NULL;
 	const char *t;
 	int r = expand(e, spec, domain, false, 4 * MW_SPF_RECORD_MAX, &t);
 	if (r != R_OK)
@@ -231,8 +241,8 @@ static int target(ev *e, const char *spec, const char *domain, const char **out)
 /* match_host - A/AAAA records of name against the client (a mechanism) */
 static int match_host(ev *e, const char *name, int c4, int c6)
 {
-	if (!name_ok(name)) {
-		tr(e, "'%s' is not a valid domain name: treated as non-existent", name);
+	if (!qname_ok(e, name)) {
+		TR(e, "'%s' is not a valid domain name: treated as non-existent", name);
 		return M_NOMATCH;
 	}
 	const dns_answer *a = dns_lookup_get(e->lk, name, addr_type(e));
@@ -242,7 +252,7 @@ static int match_host(ev *e, const char *name, int c4, int c6)
 		return fail(e, MW_AUTH_TEMPERROR, "DNS %s for %s %s", a->reason ? a->reason : "error",
 			    dns_type_name(addr_type(e)), name);
 	if (a->status != DNS_OK) {
-		tr(e, "%s %s: %s (void lookup)", dns_type_name(addr_type(e)), name,
+		TR(e, "%s %s: %s (void lookup)", dns_type_name(addr_type(e)), name,
 		   dns_status_name(a->status));
 		int r = void_hit(e, name);
 		return r != R_OK ? r : M_NOMATCH;
@@ -253,7 +263,7 @@ static int match_host(ev *e, const char *name, int c4, int c6)
 /* mech_mx - §5.4 */
 static int mech_mx(ev *e, const spf_term *t, const char *name)
 {
-	if (!name_ok(name))
+	if (!qname_ok(e, name))
 		return M_NOMATCH;
 	const dns_answer *a = dns_lookup_get(e->lk, name, DNS_T_MX);
 	if (!a)
@@ -262,29 +272,33 @@ static int mech_mx(ev *e, const spf_term *t, const char *name)
 		return fail(e, MW_AUTH_TEMPERROR, "DNS %s for MX %s", a->reason ? a->reason : "error",
 			    name);
 	if (a->status != DNS_OK) {
-		tr(e, "MX %s: %s (void lookup)", name, dns_status_name(a->status));
+		TR(e, "MX %s: %s (void lookup)", name, dns_status_name(a->status));
 		int r = void_hit(e, name);
 		return r != R_OK ? r : M_NOMATCH;
 	}
 	if (a->n > MW_SPF_MX_MAX)
 		return fail(e, MW_AUTH_PERMERROR, "%s has %zu MX records (limit %d)", name, a->n,
 			    MW_SPF_MX_MAX);
+	const dns_answer *hosts[MW_SPF_MX_MAX];
 	bool need = false;
-	for (size_t i = 0; i < a->n; i++) /* ask for every host in one round */
-		if (name_ok(a->rr[i].name) && !dns_lookup_want(e->lk, a->rr[i].name, addr_type(e)))
+	for (size_t i = 0; i < a->n; i++) { /* every missing host is asked for in one round */
+		hosts[i] = NULL;
+		if (rr_name_ok(a->rr[i].name) &&
+		    !(hosts[i] = dns_lookup_get(e->lk, a->rr[i].name, addr_type(e))))
 			need = true;
+	}
 	if (need)
 		return R_NEED;
 	for (size_t i = 0; i < a->n; i++) {
-		if (!name_ok(a->rr[i].name))
+		const dns_answer *h = hosts[i];
+		if (!h)
 			continue; /* null MX (RFC 7505) or garbage */
-		const dns_answer *h = dns_lookup_get(e->lk, a->rr[i].name, addr_type(e));
 		if (h->status == DNS_TEMPFAIL)
 			return fail(e, MW_AUTH_TEMPERROR, "DNS %s for %s %s",
 				    h->reason ? h->reason : "error", dns_type_name(addr_type(e)),
 				    a->rr[i].name);
 		if (h->status == DNS_OK && has_addr(e, h, t->cidr4, t->cidr6)) {
-			tr(e, "MX host %s has the client address", a->rr[i].name);
+			TR(e, "MX host %s has the client address", a->rr[i].name);
 			return M_MATCH;
 		}
 	}
@@ -303,7 +317,7 @@ static int mech_ptr(ev *e, const char *name)
 	}
 	for (size_t i = 0; i < e->nvnames; i++)
 		if (mw_domain_is_sub(e->vnames[i], name)) {
-			tr(e, "validated PTR name %s is within %s", e->vnames[i], name);
+			TR(e, "validated PTR name %s is within %s", e->vnames[i], name);
 			return M_MATCH;
 		}
 	return M_NOMATCH;
@@ -312,7 +326,7 @@ static int mech_ptr(ev *e, const char *name)
 /* mech_exists - §5.7: any A record (IPv4 query whatever the client) */
 static int mech_exists(ev *e, const char *name)
 {
-	if (!name_ok(name))
+	if (!qname_ok(e, name))
 		return M_NOMATCH;
 	const dns_answer *a = dns_lookup_get(e->lk, name, DNS_T_A);
 	if (!a)
@@ -332,7 +346,7 @@ static int check_host(ev *e, const char *domain);
 /* mech_include - §5.2 */
 static int mech_include(ev *e, const char *name)
 {
-	if (!name_ok(name))
+	if (!qname_ok(e, name))
 		return fail(e, MW_AUTH_PERMERROR, "include target '%s' is not a domain name", name);
 	e->in_include++;
 	e->depth++;
@@ -357,6 +371,7 @@ static int eval_term(ev *e, const spf_term *t, const char *domain)
 	switch (t->mech) {
 	case SPF_MECH_ALL: return M_MATCH;
 	case SPF_MECH_IP4:
+		return e->req->ip.family == 4 && (e->ip4 & t->mask4) == t->net4 ? M_MATCH : M_NOMATCH;
 	case SPF_MECH_IP6: {
 		int bits = t->mech == SPF_MECH_IP4 ? t->cidr4 : t->cidr6;
 		if (e->req->ip.family != t->net.family)
@@ -371,9 +386,9 @@ static int eval_term(ev *e, const spf_term *t, const char *domain)
 	int r = count_term(e, t->text);
 	if (r != R_OK)
 		return r;
-	tr(e, "%s (DNS term %u of %d)", t->text, e->terms, MW_SPF_DNS_TERMS_MAX);
+	TR(e, "%s (DNS term %u of %d)", t->text, e->terms, MW_SPF_DNS_TERMS_MAX);
 	const char *name;
-	if ((r = target(e, t->domain, domain, &name)) != R_OK)
+	if ((r = target(e, t->domain, t->qname, domain, &name)) != R_OK)
 		return r;
 	switch (t->mech) {
 	case SPF_MECH_INCLUDE: return mech_include(e, name);
@@ -390,11 +405,11 @@ static int explain(ev *e, const spf_record *rec, const char *domain)
 {
 	const char *text = NULL, *name;
 	if (rec->exp) {
-		int r = target(e, rec->exp, domain, &name);
+		int r = target(e, rec->exp, rec->exp_q, domain, &name);
 		if (r == R_NEED)
 			return r;
 		const dns_answer *a = NULL;
-		if (r == R_OK && name_ok(name) && !(a = dns_lookup_get(e->lk, name, DNS_T_TXT)))
+		if (r == R_OK && qname_ok(e, name) && !(a = dns_lookup_get(e->lk, name, DNS_T_TXT)))
 			return R_NEED;
 		if (a && a->status == DNS_OK && a->n == 1 && a->rr[0].type == DNS_T_TXT &&
 		    strlen(a->rr[0].txt) == a->rr[0].txt_len) {
@@ -403,10 +418,10 @@ static int explain(ev *e, const spf_record *rec, const char *domain)
 				if ((r = expand(e, a->rr[0].txt, domain, true, MW_SPF_EXP_MAX, &text)) == R_NEED)
 					return r;
 			} else {
-				tr(e, "explanation at %s ignored: %s", name, err.msg);
+				TR(e, "explanation at %s ignored: %s", name, err.msg);
 			}
 		} else if (r == R_OK) {
-			tr(e, "exp=%s: no single explanation TXT record, default used", name);
+			TR(e, "exp=%s: no single explanation TXT record, default used", name);
 		}
 	}
 	if (!text) {
@@ -438,11 +453,11 @@ static int fetch_record(ev *e, const char *domain, const spf_record **rec)
 	if (nspf > 1)
 		return fail(e, MW_AUTH_PERMERROR, "%s has %zu SPF records", domain, nspf);
 	if (!found) {
-		tr(e, "%s: no SPF record (%s)", domain,
+		TR(e, "%s: no SPF record (%s)", domain,
 		   a->status == DNS_OK ? "no v=spf1 TXT" : dns_status_name(a->status));
 		return MW_AUTH_NONE;
 	}
-	tr(e, "%s: \"%.*s\"", domain, (int)(found->txt_len > 900 ? 900 : found->txt_len), found->txt);
+	TR(e, "%s: \"%.*s\"", domain, (int)(found->txt_len > 900 ? 900 : found->txt_len), found->txt);
 	mw_err err;
 	mw_err_clear(&err);
 	mw_status st;
@@ -475,11 +490,11 @@ static int do_redirect(ev *e, const spf_record *rec, const char *domain)
 	int r = count_term(e, "redirect");
 	if (r != R_OK)
 		return r;
-	tr(e, "redirect=%s (DNS term %u of %d)", rec->redirect, e->terms, MW_SPF_DNS_TERMS_MAX);
+	TR(e, "redirect=%s (DNS term %u of %d)", rec->redirect, e->terms, MW_SPF_DNS_TERMS_MAX);
 	const char *name;
-	if ((r = target(e, rec->redirect, domain, &name)) != R_OK)
+	if ((r = target(e, rec->redirect, rec->redirect_q, domain, &name)) != R_OK)
 		return r;
-	if (!name_ok(name))
+	if (!qname_ok(e, name))
 		return fail(e, MW_AUTH_PERMERROR, "redirect target '%s' is not a domain name", name);
 	e->depth++;
 	r = check_host(e, name);
@@ -503,13 +518,13 @@ static int check_host(ev *e, const char *domain)
 		const spf_term *t = &rec->terms[i];
 		r = eval_term(e, t, domain);
 		if (r == M_NOMATCH) {
-			tr(e, "%s: no match", t->text);
+			TR(e, "%s: no match", t->text);
 			continue;
 		}
 		if (r != M_MATCH)
 			return r;
 		r = qual_result(t->qual);
-		tr(e, "%s: match -> %s", t->text, mw_auth_result_name((mw_auth_result)r));
+		TR(e, "%s: match -> %s", t->text, mw_auth_result_name((mw_auth_result)r));
 		if (e->in_include == 0) {
 			e->mechanism = t->text;
 			if (r == MW_AUTH_FAIL && explain(e, rec, domain) == R_NEED)
@@ -519,7 +534,7 @@ static int check_host(ev *e, const char *domain)
 	}
 	if (rec->redirect && !rec->has_all)
 		return do_redirect(e, rec, domain);
-	tr(e, "%s: no mechanism matched -> neutral", domain);
+	TR(e, "%s: no mechanism matched -> neutral", domain);
 	if (e->in_include == 0)
 		e->mechanism = "default";
 	return MW_AUTH_NEUTRAL;
@@ -638,41 +653,38 @@ static bool valid_domain(const char *d)
 static bool identity(ev *e, const char **domain)
 {
 	const spf_request *q = e->req;
-	const char *helo = e->env.helo;
 	const char *s = q->identity == SPF_ID_MAILFROM && q->sender && *q->sender ? q->sender : NULL;
-	if (s && strlen(s) > MW_SPF_SENDER_MAX)
-		return false;
-	char *full = s ? mw_pool_strdup(e->pool, s) : mw_pool_printf(e->pool, "postmaster@%s", helo);
-	if (!full)
-		return false;
-	char *at = strrchr(full, '@');
-	const char *local = full, *sdom = full;
-	if (at) {
-		*at = '\0';
-		sdom = at + 1;
-	} else {
-		local = "";
+	const char *lp = "postmaster", *dp = e->env.helo; /* postmaster@<helo> */
+	size_t ll = 10, dl = strlen(dp);
+	if (s) {
+		size_t n = strlen(s);
+		if (n > MW_SPF_SENDER_MAX)
+			return false;
+		const char *at = memrchr(s, '@', n);
+		dp = at ? at + 1 : s;
+		dl = n - (size_t)(dp - s);
+		if (at && at > s) { /* a local part is present */
+			lp = s;
+			ll = (size_t)(at - s);
+		}
 	}
-	if (!*local)
-		local = "postmaster";
-	char *sd = mw_pool_strdup(e->pool, sdom);
-	if (!sd)
+	if (dl && dp[dl - 1] == '.')
+		dl--;
+	/* one block: "local\0domain\0local@domain\0" */
+	char *m = mw_pool_alloc(e->pool, 2 * (ll + dl) + 4);
+	if (!m)
 		return false;
-	size_t n = strlen(sd);
-	if (n && sd[n - 1] == '.')
-		sd[n - 1] = '\0';
-	e->env.local = local;
-	e->env.sdomain = sd;
-	size_t ll = strlen(local), dl = strlen(sd);
-	char *full_s = mw_pool_alloc(e->pool, ll + dl + 2);
-	if (full_s) {
-		memcpy(full_s, local, ll);
-		full_s[ll] = '@';
-		memcpy(full_s + ll + 1, sd, dl + 1);
-	}
-	e->env.sender = full_s;
-	*domain = q->domain ? mw_pool_strdup(e->pool, q->domain) : sd;
-	return e->env.sender && *domain;
+	memcpy(m, lp, ll);
+	memcpy(m + ll + 1, dp, dl);
+	char *snd = m + ll + dl + 2;
+	memcpy(snd, lp, ll);
+	snd[ll] = '@';
+	memcpy(snd + ll + 1, dp, dl);
+	e->env.local = m;
+	e->env.sdomain = m + ll + 1;
+	e->env.sender = snd;
+	*domain = q->domain ? mw_pool_strdup(e->pool, q->domain) : e->env.sdomain;
+	return *domain != NULL;
 }
 
 /* spf_result_free - release a result */
@@ -700,11 +712,19 @@ static void finish(ev *e, int r)
 /* spf_check - one evaluation pass */
 mw_status spf_check(const spf_request *req, dns_lookup *lk, spf_result *res)
 {
+	mw_pool *keep = res->pool; /* a reused result reuses its memory */
+	res->pool = NULL;
 	spf_result_free(res);
-	if (!req || !lk || (req->ip.family != 4 && req->ip.family != 6))
+	if (keep)
+		mw_pool_reset(keep);
+	if (!req || !lk || (req->ip.family != 4 && req->ip.family != 6)) {
+		mw_pool_free(keep);
 		return MW_EINVAL;
+	}
 	ev e = {.req = req, .lk = lk, .res = res};
-	if (!(e.pool = res->pool = mw_pool_new(MW_SPF_POOL_MAX))) {
+	e.ip4 = (uint32_t)req->ip.addr[0] << 24 | (uint32_t)req->ip.addr[1] << 16 |
+		(uint32_t)req->ip.addr[2] << 8 | req->ip.addr[3];
+	if (!(e.pool = res->pool = keep ? keep : mw_pool_new(MW_SPF_POOL_MAX))) {
 		spf_result_free(res);
 		return MW_ENOMEM;
 	}
@@ -732,7 +752,7 @@ mw_status spf_check(const spf_request *req, dns_lookup *lk, spf_result *res)
 	}
 	int r = check_host(&e, d);
 	if (r == R_NEED) {
-		tr(&e, "(waiting for DNS answers)");
+		TR(&e, "(waiting for DNS answers)");
 		return MW_NEED_DNS;
 	}
 	finish(&e, r);

@@ -9,7 +9,8 @@
 #include "core/limits.h"
 #include "core/str.h"
 
-#define PARTS_MAX 128 /* digit transformers beyond this mean "all parts" */
+#define PARTS_MAX 128   /* digit transformers beyond this mean "all parts" */
+#define SPLIT_MAX 1100  /* parts a value may split into (> MW_SPF_SENDER_MAX / 1) */
 
 /* is_delim - §7.1 delimiter characters */
 static bool is_delim(char c)
@@ -120,23 +121,39 @@ bool spf_macro_uses_p(const char *s, size_t n)
 	return false;
 }
 
-/* ip_value - %{i}: dotted quad or dotted nibbles */
+/* put_dec - decimal octet */
+static size_t put_dec(char *out, unsigned v)
+{
+	size_t k = 0;
+	if (v >= 100)
+		out[k++] = (char)('0' + v / 100);
+	if (v >= 10)
+		out[k++] = (char)('0' + v / 10 % 10);
+	out[k++] = (char)('0' + v % 10);
+	return k;
+}
+
+/* ip_value - %{i}: dotted quad or dotted nibbles (out >= 64 bytes) */
 static void ip_value(const spf_macro_env *env, char *out, size_t n)
 {
 	const mw_ip *ip = env->ip;
-	if (ip->family == 4) {
-		snprintf(out, n, "%u.%u.%u.%u", ip->addr[0], ip->addr[1], ip->addr[2], ip->addr[3]);
-		return;
-	}
-	const char *hex = env->ip_upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	size_t k = 0;
-	for (int i = 0; i < 16 && k + 4 < n; i++) {
-		out[k++] = hex[ip->addr[i] >> 4];
-		out[k++] = '.';
-		out[k++] = hex[ip->addr[i] & 0xf];
-		out[k++] = '.';
+	(void)n;
+	if (ip->family == 4) {
+		for (int i = 0; i < 4; i++) {
+			k += put_dec(out + k, ip->addr[i]);
+			out[k++] = '.';
+		}
+	} else {
+		const char *hex = env->ip_upper ? "0123456789ABCDEF" : "0123456789abcdef";
+		for (int i = 0; i < 16; i++) {
+			out[k++] = hex[ip->addr[i] >> 4];
+			out[k++] = '.';
+			out[k++] = hex[ip->addr[i] & 0xf];
+			out[k++] = '.';
+		}
 	}
-	out[k ? k - 1 : 0] = '\0';
+	out[k - 1] = '\0';
 }
 
 /* letter_value - the unsplit value of a macro letter */
@@ -178,31 +195,41 @@ static mw_status put_part(mw_buf *out, const char *p, size_t n, bool escape)
 static mw_status expand_one(const macro *m, const char *val, mw_buf *out)
 {
 	const char *delims = m->delims[0] ? m->delims : ".";
-	size_t len = strlen(val), nparts = 1;
-	for (size_t i = 0; i < len; i++)
-		if (strchr(delims, val[i]))
-			nparts++;
-	size_t keep = m->digits && m->digits < nparts ? m->digits : nparts;
 	bool escape = m->letter >= 'A' && m->letter <= 'Z';
-	/* Walk parts in output order: index j of the (possibly reversed) list,
-	 * starting at nparts - keep. */
+	size_t len = strlen(val);
+	/* Fast path: no transformer and the default delimiter keep the value. */
+	if (!m->digits && !m->reverse && !m->delims[0])
+		return put_part(out, val, len, escape);
+	bool is_d[256] = {false};
+	for (const char *d = delims; *d; d++)
+		is_d[(unsigned char)*d] = true;
+	size_t nparts = 1;
+	for (size_t i = 0; i < len; i++)
+		nparts += is_d[(unsigned char)val[i]];
+	if (nparts > SPLIT_MAX)
+		return MW_ETOOBIG;
+	size_t keep = m->digits && m->digits < nparts ? m->digits : nparts;
+	/* Output parts j = nparts-keep .. nparts-1 of the (possibly reversed) list,
+	 * i.e. original parts [0, keep) reversed, or [nparts-keep, nparts). */
+	size_t first = m->reverse ? 0 : nparts - keep, last = first + keep; /* original indexes */
+	size_t starts[SPLIT_MAX], ends[SPLIT_MAX], np = 0, idx = 0, b = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && !is_d[(unsigned char)val[i]])
+			continue;
+		if (idx >= first && idx < last) {
+			starts[np] = b;
+			ends[np++] = i;
+		}
+		idx++;
+		b = i + 1;
+	}
 	mw_status st = MW_OK;
-	for (size_t j = nparts - keep; j < nparts && st == MW_OK; j++) {
-		size_t idx = m->reverse ? nparts - 1 - j : j;
-		/* locate part idx */
-		size_t start = 0, cur = 0, i = 0;
-		for (; i < len && cur < idx; i++)
-			if (strchr(delims, val[i])) {
-				cur++;
-				start = i + 1;
-			}
-		size_t end = start;
-		while (end < len && !strchr(delims, val[end]))
-			end++;
-		if (j > nparts - keep)
+	for (size_t j = 0; j < np && st == MW_OK; j++) {
+		size_t p = m->reverse ? np - 1 - j : j;
+		if (j)
 			st = mw_buf_putc(out, '.');
 		if (st == MW_OK)
-			st = put_part(out, val + start, end - start, escape);
+			st = put_part(out, val + starts[p], ends[p] - starts[p], escape);
 	}
 	return st;
 }

@@ -28,7 +28,9 @@ const char *spf_mech_name(spf_mech m)
 /* spf_record_is_spf - version check of §4.5 */
 bool spf_record_is_spf(const char *txt, size_t len)
 {
-	return len >= 6 && mw_strcaseeq_n(txt, 6, "v=spf1") && (len == 6 || txt[6] == ' ');
+	return len >= 6 && (txt[0] | 0x20) == 'v' && txt[1] == '=' && (txt[2] | 0x20) == 's' &&
+	       (txt[3] | 0x20) == 'p' && (txt[4] | 0x20) == 'f' && txt[5] == '1' &&
+	       (len == 6 || txt[6] == ' ');
 }
 
 static bool is_alpha(char c)
@@ -144,6 +146,38 @@ static int strip_cidr(const char *s, size_t *e, bool dbl, int max, int *out)
 	return 1;
 }
 
+/* spf_name_ok - RFC 1035 name shape */
+bool spf_name_ok(const char *d)
+{
+	size_t n = strlen(d), lab = 0;
+	if (n && d[n - 1] == '.')
+		n--;
+	if (n == 0 || n > MW_DNS_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (d[i] == '.') {
+			if (lab == 0)
+				return false;
+			lab = 0;
+		} else if (++lab > MW_DNS_LABEL_MAX) {
+			return false;
+		}
+	}
+	return lab > 0;
+}
+
+/* literal_qname - the query name of a macro-free domain-spec when it is a
+ * valid name (computed once here instead of at every evaluation), or NULL */
+static const char *literal_qname(mw_pool *pool, const char *spec)
+{
+	if (strchr(spec, '%'))
+		return NULL;
+	char *q = mw_pool_strdup(pool, spec);
+	if (q)
+		spf_domain_truncate(q);
+	return q && spf_name_ok(q) ? q : NULL;
+}
+
 /* parse_dual_cidr - a / mx: [":" domain-spec] [ip4-cidr] ["//" ip6-cidr] */
 static bool parse_domain_cidr(spf_term *t, const char *s, size_t n, bool cidr, mw_pool *pool,
 			      mw_err *err)
@@ -165,6 +199,8 @@ static bool parse_domain_cidr(spf_term *t, const char *s, size_t n, bool cidr, m
 	if (!spf_domain_spec_check(s + 1, e - 1, err))
 		return false;
 	t->domain = mw_pool_strndup(pool, s + 1, e - 1);
+	if (t->domain)
+		t->qname = literal_qname(pool, t->domain);
 	return t->domain != NULL || mw_err_set(err, MW_ENOMEM, "out of memory") == MW_OK;
 }
 
@@ -182,6 +218,12 @@ static bool parse_ip(spf_term *t, const char *s, size_t n, mw_err *err)
 	    (fam == 6 && !memchr(s + 1, ':', e - 1))) {
 		mw_err_set(err, MW_EPARSE, "invalid address in '%s'", t->text);
 		return false;
+	}
+	if (fam == 4) {
+		int bits = t->cidr4 < 0 ? 32 : t->cidr4;
+		t->mask4 = bits ? ~(uint32_t)0 << (32 - bits) : 0;
+		t->net4 = ((uint32_t)t->net.addr[0] << 24 | (uint32_t)t->net.addr[1] << 16 |
+			   (uint32_t)t->net.addr[2] << 8 | t->net.addr[3]) & t->mask4;
 	}
 	return true;
 }
@@ -267,6 +309,7 @@ static bool parse_modifier(const char *s, size_t n, size_t k, mw_pool *pool, spf
 		return false;
 	if (!(*slot = mw_pool_strndup(pool, v, vn)))
 		return mw_err_set(err, MW_ENOMEM, "out of memory") == MW_OK;
+	*(slot == &rec->redirect ? &rec->redirect_q : &rec->exp_q) = literal_qname(pool, *slot);
 	return true;
 }
 

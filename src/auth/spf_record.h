@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 #include "core/ip.h"
@@ -44,8 +45,10 @@ typedef struct spf_term {
 	spf_mech mech;
 	char qual;          /* '+', '-', '~' or '?' (§4.6.2; '+' when omitted) */
 	const char *domain; /* domain-spec as written; NULL when absent */
+	const char *qname;  /* query name when domain has no macro and is a valid name */
 	mw_ip net;          /* ip4 / ip6 network */
 	int cidr4, cidr6;   /* prefix lengths; -1 when not given */
+	uint32_t net4, mask4; /* ip4: network and mask, host order (a fast compare) */
 	const char *text;   /* the term as written, for traces */
 } spf_term;
 
@@ -54,6 +57,7 @@ typedef struct spf_record {
 	size_t nterms;
 	const char *redirect; /* redirect= domain-spec or NULL */
 	const char *exp;      /* exp= domain-spec or NULL */
+	const char *redirect_q, *exp_q; /* their query names when macro-free and valid */
 	bool has_all;         /* an "all" mechanism is present (§6.1) */
 } spf_record;
 
@@ -85,6 +89,9 @@ void spf_record_cache_trim(spf_record_cache *c);
 mw_status spf_record_cache_parse(spf_record_cache *c, const char *txt, size_t len,
 				 const spf_record **rec, mw_err *err);
 
+/* spf_name_ok - usable as a query name: 1..253 bytes, labels of 1..63 bytes
+ * (RFC 1035 §2.3.4; a trailing dot is allowed) */
+bool spf_name_ok(const char *name);
 /* spf_mech_name - "all", "include", ... (static) */
 const char *spf_mech_name(spf_mech m);
 /* spf_domain_spec_check - macro-string ending in a macro or "." toplabel (§7.1) */

@@ -48,6 +48,26 @@ void mw_pool_free(mw_pool *p)
 	free(p);
 }
 
+/* mw_pool_reset - drop all chunks but the last-made standard one */
+void mw_pool_reset(mw_pool *p)
+{
+	chunk *keep = NULL, *c = p->head;
+	while (c) {
+		chunk *n = c->next;
+		if (!keep && c->size == POOL_CHUNK)
+			keep = c;
+		else
+			free(c);
+		c = n;
+	}
+	if (keep) {
+		keep->used = 0;
+		keep->next = NULL;
+	}
+	p->head = keep;
+	p->used = 0;
+}
+
 /* mw_pool_alloc - carve n bytes from the current chunk or a new one */
 void *mw_pool_alloc(mw_pool *p, size_t n)
 {

@@ -23,6 +23,9 @@ typedef struct mw_pool mw_pool;
 mw_pool *mw_pool_new(size_t budget);
 /* mw_pool_free - release the pool and everything allocated from it */
 void mw_pool_free(mw_pool *p);
+/* mw_pool_reset - forget every allocation but keep one chunk for reuse
+ * (a pool used again and again then costs no malloc) */
+void mw_pool_reset(mw_pool *p);
 /* mw_pool_alloc - n zeroed bytes, 16-byte aligned; NULL past the budget */
 void *mw_pool_alloc(mw_pool *p, size_t n);
 /* mw_pool_strdup - copy of a C string */
