@@ -250,13 +250,18 @@ static void on_logged(const mw_nw_pkt *pkt, long long uid, void *ud)
 		c->st = st;
 }
 
-/* wait_input - poll the NFLOG fd until deadline; dispatch what arrives */
+/* wait_input - poll the NFLOG fd until deadline; dispatch what arrives and
+ * let the sampler resolve logged SYNs when their (rate-limited) turn comes */
 static int wait_input(mw_nflog *nl, mw_netwatch *nw, nw_run *run, int64_t deadline)
 {
 	for (;;) {
-		int64_t left = deadline - now_ms();
-		if (left <= 0 || stop_flag)
+		int64_t now = now_ms(), until = deadline;
+		int64_t nf = mw_netwatch_next_flush(nw);
+		if (nf && nf < until)
+			until = nf;
+		if (deadline - now <= 0 || stop_flag)
 			return 0;
+		int64_t left = until - now > 0 ? until - now : 0;
 		if (nl == NULL) {
 			struct timespec ts = {left / 1000, (left % 1000) * 1000000};
 			nanosleep(&ts, NULL);
@@ -264,15 +269,19 @@ static int wait_input(mw_nflog *nl, mw_netwatch *nw, nw_run *run, int64_t deadli
 		}
 		struct pollfd pfd = {.fd = mw_nflog_fd(nl), .events = POLLIN};
 		int r = poll(&pfd, 1, (int)left);
-		if (r <= 0)
-			continue;
 		log_ctx c = {.nw = nw, .run = run, .st = MW_OK};
 		mw_err err = {0};
-		mw_status st = mw_nflog_read(nl, on_logged, &c, NULL, &err);
+		mw_status st = MW_OK;
+		if (r > 0)
+			st = mw_nflog_read(nl, on_logged, &c, NULL, &err);
 		if (st == MW_ETEMP)
 			fprintf(stderr, "mailwarden netwatch: %s\n", err.msg);
 		else if (st != MW_OK || c.st != MW_OK) {
 			fprintf(stderr, "mailwarden netwatch: %s\n", st != MW_OK ? err.msg : c.err.msg);
+			return -1;
+		}
+		if (mw_netwatch_flush(nw, now_ms(), on_event, run, &err) != MW_OK) {
+			fprintf(stderr, "mailwarden netwatch: %s\n", err.msg);
 			return -1;
 		}
 	}

@@ -147,6 +147,8 @@
 #define MW_NW_IP6_EXT_MAX 8       /* IPv6 extension headers walked before TCP */
 #define MW_NW_NFLOG_GROUP_DEF 25  /* NFLOG group used by generated rules and watch mode */
 #define MW_NW_NFLOG_COPY 128      /* packet bytes copied to user space: IPv6+ext+TCP header */
+#define MW_NW_LOG_GAP_MS 20       /* min gap between log-triggered samples: <= 50 dumps/s in a SYN flood */
+#define MW_NW_PENDING_MAX 4096    /* logged SYNs waiting for the next sample; full = sample now */
 
 /* ---- ARC (RFC 8617) ---- */
 #define MW_ARC_INSTANCES_MAX 50       /* §4.2.1: instance values are 1..50 */

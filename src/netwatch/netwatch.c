@@ -16,10 +16,14 @@
 
 #include "core/htab.h"
 
-/* A connection already reported; expires when a sample no longer sees it. */
+/* A connection already reported (or, pending, logged and waiting for the
+ * next sample); expires when a sample no longer sees it. */
 typedef struct conn_entry {
 	uint64_t seen_gen;  /* last sample generation that saw it */
 	uint64_t keep_gen;  /* log-only entries survive until this generation */
+	bool pending;       /* logged SYN not reported yet */
+	long long log_uid;  /* uid from the log (-1 unknown) */
+	int64_t log_ms;     /* when it was logged */
 } conn_entry;
 
 struct mw_netwatch {
@@ -33,6 +37,10 @@ struct mw_netwatch {
 	mw_htab *proc_counts; /* "uid exe" -> count (in the pointer) */
 	mw_htab *dest_counts; /* remote address bytes -> count */
 	mw_nw_stats stats;
+	int64_t last_sample_ms;
+	/* logged SYNs waiting for a sample (keys into conns) */
+	struct tuple_key *pending;
+	size_t n_pending;
 	/* per-sample scratch */
 	mw_nw_sock *socks;
 	size_t n_socks, cap_socks;
@@ -40,11 +48,12 @@ struct mw_netwatch {
 };
 
 /* tuple key: family, address and port of both ends */
-typedef struct tuple_key {
+typedef struct tuple_key tuple_key;
+struct tuple_key {
 	uint8_t lfam, rfam;
 	uint16_t lport, rport;
 	uint8_t laddr[16], raddr[16];
-} tuple_key;
+};
 
 static void make_key(const mw_ip *l, uint16_t lport, const mw_ip *r, uint16_t rport, tuple_key *k)
 {
@@ -78,10 +87,11 @@ mw_netwatch *mw_netwatch_new(const mw_nw_config *cfg, mw_err *err)
 		nw->cfg.procroot = "/proc";
 	nw->fd = -1;
 	nw->rbuf = malloc(MW_NW_RECV_BUF);
+	nw->pending = malloc(MW_NW_PENDING_MAX * sizeof(*nw->pending));
 	nw->conns = mw_htab_new(free);
 	nw->proc_counts = mw_htab_new(NULL);
 	nw->dest_counts = mw_htab_new(NULL);
-	if (!nw->rbuf || !nw->conns || !nw->proc_counts || !nw->dest_counts) {
+	if (!nw->rbuf || !nw->pending || !nw->conns || !nw->proc_counts || !nw->dest_counts) {
 		mw_err_set(err, MW_ENOMEM, "out of memory");
 		mw_netwatch_free(nw);
 		return NULL;
@@ -102,6 +112,7 @@ void mw_netwatch_free(mw_netwatch *nw)
 	if (nw->fd >= 0)
 		close(nw->fd);
 	free(nw->rbuf);
+	free(nw->pending);
 	free(nw->socks);
 	mw_htab_free(nw->conns);
 	mw_htab_free(nw->proc_counts);
@@ -148,19 +159,20 @@ static uint64_t bump(mw_htab *t, const void *key, size_t klen)
 	return c;
 }
 
-/* remember - insert a conn entry; false on OOM */
-static bool remember(mw_netwatch *nw, const tuple_key *k, uint64_t keep_gen)
+/* remember - insert a conn entry; NULL on OOM */
+static conn_entry *remember(mw_netwatch *nw, const tuple_key *k, uint64_t keep_gen)
 {
-	conn_entry *e = malloc(sizeof(*e));
+	conn_entry *e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		return false;
 	e->seen_gen = nw->gen;
 	e->keep_gen = keep_gen;
+	e->log_uid = -1;
 	if (mw_htab_put(nw->conns, k, sizeof(*k), e) != MW_OK) {
 		free(e);
-		return false;
+		return NULL;
 	}
-	return true;
+	return e;
 }
 
 /* emit - classify, count and hand one event to the caller */
@@ -283,7 +295,8 @@ static mw_status dump_all(mw_netwatch *nw, mw_err *err)
 	return MW_OK;
 }
 
-mw_status mw_netwatch_sample(mw_netwatch *nw, int64_t now_ms, mw_nw_event_fn fn, void *ud,
+/* sample_once - dump, diff, attribute and report the fresh sockets */
+static mw_status sample_once(mw_netwatch *nw, int64_t now_ms, mw_nw_event_fn fn, void *ud,
 			     mw_err *err)
 {
 	nw->gen++;
@@ -303,6 +316,10 @@ mw_status mw_netwatch_sample(mw_netwatch *nw, int64_t now_ms, mw_nw_event_fn fn,
 		conn_entry *e = mw_htab_get(nw->conns, &k, sizeof(k));
 		if (e != NULL) {
 			e->seen_gen = nw->gen;
+			if (e->pending) { /* logged, still alive: report it with its process */
+				e->pending = false;
+				fresh[nf++] = i;
+			}
 			continue;
 		}
 		if (!remember(nw, &k, 0)) {
@@ -319,34 +336,99 @@ mw_status mw_netwatch_sample(mw_netwatch *nw, int64_t now_ms, mw_nw_event_fn fn,
 	return st;
 }
 
-mw_status mw_netwatch_logged(mw_netwatch *nw, const mw_nw_pkt *pkt, long long uid, int64_t now_ms,
-			     mw_nw_event_fn fn, void *ud, mw_err *err)
+/* log_event - report a logged connection from the log alone */
+static void log_event(mw_netwatch *nw, const tuple_key *k, long long uid, int64_t t_ms,
+		      mw_nw_event_fn fn, void *ud)
 {
-	tuple_key k;
-	make_key(&pkt->src, pkt->sport, &pkt->dst, pkt->dport, &k);
-	if (mw_htab_get(nw->conns, &k, sizeof(k)) != NULL)
-		return MW_OK; /* already reported */
-	if (nw->cfg.only_uid >= 0 && uid != nw->cfg.only_uid)
-		return MW_OK;
-	/* sample now: the socket most likely still exists, with its process */
-	mw_status st = mw_netwatch_sample(nw, now_ms, fn, ud, err);
-	if (st != MW_OK || mw_htab_get(nw->conns, &k, sizeof(k)) != NULL)
-		return st;
-	mw_nw_event ev = {.source = MW_NW_FROM_LOG, .first_seen_ms = now_ms};
-	ev.sock.family = pkt->src.family;
-	ev.sock.local = pkt->src;
-	ev.sock.remote = pkt->dst;
-	ev.sock.lport = pkt->sport;
-	ev.sock.rport = pkt->dport;
+	mw_nw_event ev = {.source = MW_NW_FROM_LOG, .first_seen_ms = t_ms};
+	ev.sock.family = k->lfam;
+	ev.sock.local.family = k->lfam;
+	ev.sock.remote.family = k->rfam;
+	memcpy(ev.sock.local.addr, k->laddr, 16);
+	memcpy(ev.sock.remote.addr, k->raddr, 16);
+	ev.sock.lport = k->lport;
+	ev.sock.rport = k->rport;
 	if (uid >= 0 && uid <= UINT32_MAX) {
 		ev.sock.uid = (uint32_t)uid;
 		ev.proc.uid = (uint32_t)uid;
 		ev.proc.uid_known = true;
 		mw_user_name((uint32_t)uid, ev.proc.user, sizeof(ev.proc.user));
 	}
-	/* keep it two samples so retransmitted SYNs are not reported again */
-	if (!remember(nw, &k, nw->gen + 2))
-		return mw_err_set(err, MW_ENOMEM, "out of memory");
 	emit(nw, &ev, fn, ud);
-	return MW_OK;
+}
+
+/* resolve_pending - after a sample: logged connections it did not see */
+static void resolve_pending(mw_netwatch *nw, mw_nw_event_fn fn, void *ud)
+{
+	for (size_t i = 0; i < nw->n_pending; i++) {
+		conn_entry *e = mw_htab_get(nw->conns, &nw->pending[i], sizeof(tuple_key));
+		if (e == NULL || !e->pending)
+			continue; /* seen by the sample and reported with its process */
+		e->pending = false;
+		/* keep it two samples so retransmitted SYNs are not reported again */
+		e->keep_gen = nw->gen + 2;
+		log_event(nw, &nw->pending[i], e->log_uid, e->log_ms, fn, ud);
+	}
+	nw->n_pending = 0;
+}
+
+mw_status mw_netwatch_sample(mw_netwatch *nw, int64_t now_ms, mw_nw_event_fn fn, void *ud,
+			     mw_err *err)
+{
+	mw_status st = sample_once(nw, now_ms, fn, ud, err);
+	nw->last_sample_ms = now_ms;
+	if (st == MW_OK)
+		resolve_pending(nw, fn, ud);
+	return st;
+}
+
+/* is_mta_uid - the log's uid belongs to an MTA user (no sample needed) */
+static bool is_mta_uid(const mw_netwatch *nw, long long uid, char *user, size_t n)
+{
+	if (uid < 0 || uid > UINT32_MAX)
+		return false;
+	mw_user_name((uint32_t)uid, user, n);
+	return mw_nw_mta_is_user(&nw->cfg.mta, user);
+}
+
+mw_status mw_netwatch_logged(mw_netwatch *nw, const mw_nw_pkt *pkt, long long uid, int64_t now_ms,
+			     mw_nw_event_fn fn, void *ud, mw_err *err)
+{
+	tuple_key k;
+	make_key(&pkt->src, pkt->sport, &pkt->dst, pkt->dport, &k);
+	if (mw_htab_get(nw->conns, &k, sizeof(k)) != NULL)
+		return MW_OK; /* already reported or pending */
+	if (nw->cfg.only_uid >= 0 && uid != nw->cfg.only_uid)
+		return MW_OK;
+	char user[MW_NW_USER_MAX];
+	if (is_mta_uid(nw, uid, user, sizeof(user))) {
+		/* the MTA's own traffic: classified from the log, no /proc work */
+		if (remember(nw, &k, nw->gen + 2) == NULL)
+			return mw_err_set(err, MW_ENOMEM, "out of memory");
+		log_event(nw, &k, uid, now_ms, fn, ud);
+		return MW_OK;
+	}
+	conn_entry *e = remember(nw, &k, nw->gen + 2);
+	if (e == NULL)
+		return mw_err_set(err, MW_ENOMEM, "out of memory");
+	e->pending = true;
+	e->log_uid = uid;
+	e->log_ms = now_ms;
+	nw->pending[nw->n_pending++] = k;
+	if (nw->n_pending == MW_NW_PENDING_MAX)
+		return mw_netwatch_sample(nw, now_ms, fn, ud, err);
+	return mw_netwatch_flush(nw, now_ms, fn, ud, err);
+}
+
+mw_status mw_netwatch_flush(mw_netwatch *nw, int64_t now_ms, mw_nw_event_fn fn, void *ud,
+			    mw_err *err)
+{
+	if (nw->n_pending == 0 || now_ms - nw->last_sample_ms < MW_NW_LOG_GAP_MS)
+		return MW_OK;
+	return mw_netwatch_sample(nw, now_ms, fn, ud, err);
+}
+
+int64_t mw_netwatch_next_flush(const mw_netwatch *nw)
+{
+	return nw->n_pending ? nw->last_sample_ms + MW_NW_LOG_GAP_MS : 0;
 }

@@ -12,9 +12,9 @@
  *
  *   Short connections can open and close between two samples.  The caller
  *   that reads NFLOG (nflog.h) passes each logged SYN to mw_netwatch_logged,
- *   which samples at once (the socket usually still exists, with its
- *   process) and otherwise reports the connection from the log alone: uid
- *   and user from the packet's socket, no pid.
+ *   which samples at once, rate-limited (the socket usually still exists,
+ *   with its process) and otherwise reports the connection from the log
+ *   alone: uid and user from the packet's socket, no pid.
  *
  *   Events carry running counts per process (uid + executable) and per
  *   destination address, for a daemon that turns them into alerts.
@@ -93,10 +93,23 @@ void mw_netwatch_free(mw_netwatch *nw);
 mw_status mw_netwatch_sample(mw_netwatch *nw, int64_t now_ms, mw_nw_event_fn fn, void *ud,
 			     mw_err *err);
 
-/* mw_netwatch_logged - a logged outbound packet (from NFLOG) with the
- * sending socket's uid if the log had it (uid < 0: unknown) */
+/* mw_netwatch_logged - a logged outbound SYN (from NFLOG) with the sending
+ * socket's uid if the log had it (uid < 0: unknown).  A connection of an
+ * MTA user is reported at once from the log (no /proc work).  Any other
+ * new one waits for a sample, taken at once unless the last one is less
+ * than MW_NW_LOG_GAP_MS old (a SYN flood costs at most 1000/GAP dumps per
+ * second); that sample reports it with its process if it still exists,
+ * else from the log alone. */
 mw_status mw_netwatch_logged(mw_netwatch *nw, const mw_nw_pkt *pkt, long long uid, int64_t now_ms,
 			     mw_nw_event_fn fn, void *ud, mw_err *err);
+/* mw_netwatch_flush - sample now if logged connections wait and the gap
+ * has passed; callers with a poll loop call it when mw_netwatch_next_flush
+ * is due */
+mw_status mw_netwatch_flush(mw_netwatch *nw, int64_t now_ms, mw_nw_event_fn fn, void *ud,
+			    mw_err *err);
+/* mw_netwatch_next_flush - when mw_netwatch_flush has work (ms, caller's
+ * clock), 0 if nothing waits */
+int64_t mw_netwatch_next_flush(const mw_netwatch *nw);
 
 /* mw_netwatch_stats - counters (see mw_nw_stats) */
 const mw_nw_stats *mw_netwatch_stats(const mw_netwatch *nw);

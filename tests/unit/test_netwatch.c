@@ -371,6 +371,39 @@ static void test_sampler_live(void **state)
 	assert_int_equal(s.last.cls, MW_NW_SUSPECT);
 	assert_int_equal(mw_netwatch_logged(nw, &pkt, 65534, 5001, on_ev, &s, &err), MW_OK);
 	assert_int_equal(s.n, 3);
+	/* another SYN right after that sample waits for the gap, then is resolved */
+	uint64_t samples = mw_netwatch_stats(nw)->samples;
+	pkt.sport = 41001;
+	assert_int_equal(mw_netwatch_logged(nw, &pkt, 65534, 5005, on_ev, &s, &err), MW_OK);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(mw_netwatch_next_flush(nw), 5000 + MW_NW_LOG_GAP_MS);
+	assert_int_equal(mw_netwatch_flush(nw, 5000 + MW_NW_LOG_GAP_MS - 1, on_ev, &s, &err), MW_OK);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(mw_netwatch_stats(nw)->samples, samples);
+	assert_int_equal(mw_netwatch_flush(nw, 5000 + MW_NW_LOG_GAP_MS, on_ev, &s, &err), MW_OK);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.last.source, MW_NW_FROM_LOG);
+	assert_int_equal(s.last.sock.lport, 41001);
+	assert_int_equal(s.last.first_seen_ms, 5005);
+	assert_int_equal(mw_netwatch_stats(nw)->samples, samples + 1);
+	assert_int_equal(mw_netwatch_next_flush(nw), 0);
+	mw_netwatch_free(nw);
+
+	/* a SYN of an MTA user is classified from the log, without sampling */
+	mw_nw_config cfg2;
+	mw_nw_config_default(&cfg2);
+	char root[MW_NW_USER_MAX];
+	mw_user_name(0, root, sizeof(root));
+	assert_int_equal(mw_nw_mta_add_user(&cfg2.mta, root, &err), MW_OK);
+	nw = mw_netwatch_new(&cfg2, &err);
+	assert_non_null(nw);
+	pkt.sport = 41002;
+	s.n = 0;
+	assert_int_equal(mw_netwatch_logged(nw, &pkt, 0, 6000, on_ev, &s, &err), MW_OK);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.last.cls, MW_NW_MTA);
+	assert_int_equal(s.last.source, MW_NW_FROM_LOG);
+	assert_int_equal(mw_netwatch_stats(nw)->samples, 0);
 	mw_netwatch_free(nw);
 
 	/* only_uid of someone else: our socket is hidden, not reported */
