@@ -346,19 +346,52 @@ static mw_auth_result get_key(mw_arc_sig *s, const dns_answer *a, mw_dkim_key *k
 	return MW_AUTH_FAIL;
 }
 
-/* verify_hash - RSA-SHA256 check of hash with the signature's key */
-static mw_auth_result verify_hash(mw_arc_sig *s, dns_lookup *lk, const unsigned char *hash,
-				  unsigned hlen)
+#define ARC_KEYS_CACHED 8
+
+/* Parsed keys by name for one validation: decoding a public key is the
+ * costliest step after the RSA operation itself (OpenSSL 3 decoders). */
+struct mw_arc_key_cache {
+	struct {
+		const char *name;
+		mw_dkim_key key;
+	} k[ARC_KEYS_CACHED];
+	size_t n;
+};
+
+/* cached_key - a good key for s, parsed once per validation; NULL if none */
+static const mw_dkim_key *cached_key(mw_arc_verify *v, mw_arc_sig *s, dns_lookup *lk,
+				     mw_auth_result *r)
 {
+	mw_arc_key_cache *c = v->keys;
+	for (size_t i = 0; c && i < c->n; i++)
+		if (strcmp(c->k[i].name, s->key_name) == 0)
+			return *r = MW_AUTH_PASS, &c->k[i].key;
 	const dns_answer *a = dns_lookup_get(lk, s->key_name, DNS_T_TXT);
-	if (!a)
-		return MW_AUTH_TEMPERROR; /* cannot happen after the prefetch round */
+	if (!a) /* cannot happen after the prefetch round */
+		return *r = MW_AUTH_TEMPERROR, NULL;
 	mw_dkim_key key;
-	mw_auth_result r = get_key(s, a, &key);
-	if (r != MW_AUTH_PASS)
+	if ((*r = get_key(s, a, &key)) != MW_AUTH_PASS)
+		return NULL;
+	if (!c && !(c = v->keys = mw_pool_alloc(v->pool, sizeof(*c)))) {
+		mw_dkim_key_free(&key);
+		return *r = MW_AUTH_TEMPERROR, NULL;
+	}
+	if (c->n == ARC_KEYS_CACHED) /* full: drop the newest entry */
+		mw_dkim_key_free(&c->k[--c->n].key);
+	c->k[c->n].name = s->key_name;
+	c->k[c->n].key = key;
+	return &c->k[c->n++].key;
+}
+
+/* verify_hash - RSA-SHA256 check of hash with the signature's key */
+static mw_auth_result verify_hash(mw_arc_verify *v, mw_arc_sig *s, dns_lookup *lk,
+				  const unsigned char *hash, unsigned hlen)
+{
+	mw_auth_result r;
+	const mw_dkim_key *key = cached_key(v, s, lk, &r);
+	if (!key)
 		return r;
-	bool ok = mw_dkim_crypto_verify(key.pkey, MW_DKIM_ALG_RSA_SHA256, hash, hlen, s->b, s->blen);
-	mw_dkim_key_free(&key);
+	bool ok = mw_dkim_crypto_verify(key->pkey, MW_DKIM_ALG_RSA_SHA256, hash, hlen, s->b, s->blen);
 	if (!ok)
 		sig_bad(s, "signature does not verify", NULL);
 	return ok ? MW_AUTH_PASS : MW_AUTH_FAIL;
@@ -381,7 +414,7 @@ static mw_auth_result verify_ams(mw_arc_verify *v, mw_arc_sig *s, dns_lookup *lk
 	if (mw_dkim_header_hash(m, s->h, s->nh, s->field, s->f->raw, s->f->raw_len, s->hc,
 				EVP_sha256(), hash, &hlen) != MW_OK)
 		return sig_bad(s, "header hash failed", NULL), MW_AUTH_FAIL;
-	return verify_hash(s, lk, hash, hlen);
+	return verify_hash(v, s, lk, hash, hlen);
 }
 
 /* verify_as - ARC-Seal i over sets 1..i (RFC 8617 §5.1.1), relaxed canonicalization */
@@ -411,7 +444,7 @@ static mw_auth_result verify_as(mw_arc_verify *v, unsigned inst, dns_lookup *lk)
 	mw_buf_free(&b);
 	if (st != MW_OK)
 		return sig_bad(s, "seal hash failed", mw_status_str(st)), MW_AUTH_FAIL;
-	return verify_hash(s, lk, hash, hlen);
+	return verify_hash(v, s, lk, hash, hlen);
 }
 
 /* prefetch - every key name in one DNS round; true when all are cached */
@@ -504,6 +537,9 @@ mw_status mw_arc_verify_init(mw_arc_verify *v, const mw_message *msg, time_t now
 /* mw_arc_verify_free - release */
 void mw_arc_verify_free(mw_arc_verify *v)
 {
+	for (size_t i = 0; v->keys && i < v->keys->n; i++)
+		mw_dkim_key_free(&v->keys->k[i].key);
+	v->keys = NULL;
 	mw_pool_free(v->pool);
 	v->pool = NULL;
 }

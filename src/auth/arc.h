@@ -67,6 +67,8 @@ typedef struct mw_arc_set {
 	mw_auth_result as_result;
 } mw_arc_set;
 
+typedef struct mw_arc_key_cache mw_arc_key_cache; /* parsed keys of one validation (arc.c) */
+
 typedef struct mw_arc_verify {
 	const mw_message *msg;
 	time_t now;
@@ -79,6 +81,7 @@ typedef struct mw_arc_verify {
 	unsigned failed_instance; /* the set that decided a fail, 0 if none */
 	bool newest_says_fail;  /* the newest ARC-Seal carries cv=fail (§5.2 step 2) */
 	char reason[MW_ERR_MSG_MAX];
+	mw_arc_key_cache *keys; /* an AS and the AMS of one hop usually share a key */
 } mw_arc_verify;
 
 /* mw_arc_verify_init - verifier for msg; MW_ENOMEM if the pool fails */

@@ -18,6 +18,7 @@ typedef struct ar_parse {
 	mw_pool *pool;
 	mw_err *err;
 	mw_buf comment; /* comments seen by the current resinfo */
+	size_t cap;     /* results allocated */
 } ar_parse;
 
 /* fail - record a parse error at the current offset */
@@ -91,11 +92,14 @@ static mw_status skip_comment(ar_parse *ps, int depth)
 				mw_trim(&s, &e);
 				if (ps->comment.len && mw_buf_putc(&ps->comment, ' ') != MW_OK)
 					return fail(ps, MW_ETOOBIG, "comment too long");
-				for (; s < e; s++) { /* collapse folding to one space */
-					if (*s == '\r' || *s == '\n')
-						continue;
-					if (mw_buf_putc(&ps->comment, *s) != MW_OK)
+				while (s < e) { /* copy runs between line breaks (folding removed) */
+					const char *b = s;
+					while (b < e && *b != '\r' && *b != '\n')
+						b++;
+					if (mw_buf_append(&ps->comment, s, (size_t)(b - s)) != MW_OK)
 						return fail(ps, MW_ETOOBIG, "comment too long");
+					for (s = b; s < e && (*s == '\r' || *s == '\n'); s++)
+						;
 				}
 			}
 			return MW_OK;
@@ -456,7 +460,7 @@ static mw_status parse_results(ar_parse *ps, mw_authres *out)
 			out->none = true;
 			break;
 		}
-		if (out->nresults >= MW_AR_RESULTS_MAX)
+		if (out->nresults >= ps->cap)
 			return fail(ps, MW_ETOOBIG, "too many results");
 		mw_ar_result *r = &out->results[out->nresults];
 		r->props = mw_pool_alloc(ps->pool, MW_AR_PROPS_MAX * sizeof(mw_ar_prop));
@@ -476,13 +480,18 @@ mw_status mw_authres_parse(const char *value, size_t len, unsigned flags, mw_poo
 			   mw_authres *out, mw_err *err)
 {
 	memset(out, 0, sizeof(*out));
-	ar_parse ps = {value, value + len, value, flags, pool, err, {0}};
+	ar_parse ps = {value, value + len, value, flags, pool, err, {0}, 0};
 	if (len > MW_AR_HEADER_MAX)
 		return mw_err_set(err, MW_ETOOBIG, "Authentication-Results: field longer than %d bytes",
 				  MW_AR_HEADER_MAX);
 	if (memchr(value, '\0', len))
 		return fail(&ps, MW_EPARSE, "NUL byte in field");
-	out->results = mw_pool_alloc(pool, MW_AR_RESULTS_MAX * sizeof(mw_ar_result));
+	/* at most one result per ';' (plus one): size the array by that */
+	size_t cap = 1;
+	for (size_t i = 0; i < len && cap <= MW_AR_RESULTS_MAX; i++)
+		cap += value[i] == ';';
+	ps.cap = cap > MW_AR_RESULTS_MAX ? MW_AR_RESULTS_MAX : cap;
+	out->results = mw_pool_alloc(pool, ps.cap * sizeof(mw_ar_result));
 	if (!out->results)
 		return mw_err_set(err, MW_ENOMEM, "out of memory");
 	mw_buf_init(&ps.comment, MW_AR_TOKEN_MAX);

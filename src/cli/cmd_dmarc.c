@@ -275,8 +275,12 @@ static json_t *json_domain(const mw_dmarc_domain *dd)
 	}
 	json_object_set_new(j, "record_notes", notes);
 	json_object_set_new(j, "report_destinations", reports);
-	if (dd->has_record && dd->record.pct >= 0)
+	if (dd->has_record && dd->record.pct >= 0) /* historic RFC 7489 tags, reported */
 		json_object_set_new(j, "pct", json_integer(dd->record.pct));
+	if (dd->has_record && dd->record.rf)
+		json_object_set_new(j, "rf", json_string(dd->record.rf));
+	if (dd->has_record && dd->record.ri >= 0)
+		json_object_set_new(j, "ri", json_integer(dd->record.ri));
 	return j;
 }
 
@@ -310,6 +314,8 @@ static void print_json(const dmarc_opts *o, const dmarc_run *r)
 			    jstr(res->ndomains ? res->domain[0].org_domain : NULL));
 	json_object_set_new(dm, "reason", jstr(res->reason));
 	json_object_set_new(dm, "mode", json_string(o->rfc7489 ? "rfc7489" : "rfc9989"));
+	json_object_set_new(dm, "from_fields", json_integer((json_int_t)r->from.nfields));
+	json_object_set_new(dm, "from_addresses", json_integer((json_int_t)r->from.naddrs));
 	json_t *doms = json_array();
 	for (size_t i = 0; i < res->ndomains; i++)
 		json_array_append_new(doms, json_domain(&res->domain[i]));
