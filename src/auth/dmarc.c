@@ -371,8 +371,12 @@ static void find_policy(const walk *w, mw_dmarc_domain *d, mw_pool *pool)
 {
 	for (size_t i = 0; i < w->n; i++) {
 		const walk_step *s = &w->step[i];
-		if (s->state == W_TEMP || s->state == W_MALFORMED) {
-			d->result = s->state == W_TEMP ? MW_AUTH_TEMPERROR : MW_AUTH_PERMERROR;
+		if (s->state == W_TEMP || s->state == W_MALFORMED || s->state == W_UNUSABLE) {
+			/* an unusable record (invalid p, no rua) stops the walk: "the Mail
+			 * Receiver applies no DMARC processing" (RFC 7489 §6.6.3 step 6) */
+			d->result = s->state == W_TEMP	       ? MW_AUTH_TEMPERROR
+				    : s->state == W_MALFORMED ? MW_AUTH_PERMERROR
+							      : MW_AUTH_NONE;
 			d->reason = mw_pool_strdup(pool, s->why);
 			return;
 		}
@@ -382,7 +386,7 @@ static void find_policy(const walk *w, mw_dmarc_domain *d, mw_pool *pool)
 			d->policy_domain = mw_pool_strdup(pool, s->name);
 			return;
 		}
-		if ((s->state == W_MULTI || s->state == W_UNUSABLE) && !d->reason)
+		if (s->state == W_MULTI && !d->reason)
 			d->reason = mw_pool_strdup(pool, s->why);
 	}
 	d->result = MW_AUTH_NONE;

@@ -109,6 +109,15 @@ static int parse_args(int argc, char **argv, dmarc_opts *o)
 		return cli_usage_error("dmarc", "need a message FILE ('-' for standard input)");
 	if (!o->ip)
 		return cli_usage_error("dmarc", "need --client-ip");
+	if (o->mail_from) { /* accept the SMTP forms "<>" and "<a@b>" */
+		static char mf[1024];
+		size_t n = strlen(o->mail_from);
+		if (n >= 2 && o->mail_from[0] == '<' && o->mail_from[n - 1] == '>' && n < sizeof(mf)) {
+			memcpy(mf, o->mail_from + 1, n - 2);
+			mf[n - 2] = '\0';
+			o->mail_from = mf;
+		}
+	}
 	return -1;
 }
 
