@@ -203,13 +203,15 @@ static int aimpl_fds(void *impl, struct pollfd *fds, int nfds, int *timeout_ms)
 {
 	ares_impl *ai = impl;
 	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-	int bits = ares_getsock(ai->channel, socks, ARES_GETSOCK_MAXNUM);
+	/* the bit tests of ARES_GETSOCK_WRITABLE shift a signed 1 into the sign
+	 * bit (undefined behaviour), so test the bits as unsigned here */
+	unsigned bits = (unsigned)ares_getsock(ai->channel, socks, ARES_GETSOCK_MAXNUM);
 	int n = 0;
 	for (int i = 0; i < ARES_GETSOCK_MAXNUM && n < nfds; i++) {
 		short ev = 0;
-		if (ARES_GETSOCK_READABLE(bits, i))
+		if (bits & (1u << i))
 			ev |= POLLIN;
-		if (ARES_GETSOCK_WRITABLE(bits, i))
+		if (bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
 			ev |= POLLOUT;
 		if (!ev)
 			continue;

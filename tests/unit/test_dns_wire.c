@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -595,6 +596,9 @@ static void test_ares_backend(void **state)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		/* never outlive the test, even if it aborts */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		alarm(60);
 		serve(fd);
 		_exit(0);
 	}
