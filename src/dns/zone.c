@@ -242,6 +242,7 @@ dns_answer *dns_zone_query(const dns_zone *z, const char *name, dns_type type)
 		bool typed = has_type(n, type) || (n->nodata_mask & type_bit(type));
 		if (n->fault && !typed) {
 			a->status = DNS_TEMPFAIL;
+			a->ttl = 0;
 			dns_answer_set_reason(a, n->fault == DNS_FAULT_TIMEOUT ? "timeout"
 									      : "SERVFAIL");
 			return a;
@@ -264,6 +265,7 @@ dns_answer *dns_zone_query(const dns_zone *z, const char *name, dns_type type)
 		return a;
 	}
 	a->status = DNS_TEMPFAIL; /* CNAME loop: a resolver reports SERVFAIL */
+	a->ttl = 0;
 	dns_answer_set_reason(a, "CNAME chain too long");
 	return a;
 }
