@@ -122,6 +122,14 @@ static void print_row(const nw_opts *o, const mw_nw_event *ev)
 	fflush(stdout);
 }
 
+/* print_header - the table's column names */
+static void print_header(const nw_opts *o)
+{
+	printf("%-7s %-8s %-12s %-36s %s\n", "PID", "CLASS", "USER", "COMMAND",
+	       o->watch ? "LOCAL -> REMOTE  SINCE(first seen)" : "LOCAL -> REMOTE  SINCE(process start)");
+	fflush(stdout);
+}
+
 /* on_event - library callback: filter by class and print */
 static void on_event(const mw_nw_event *ev, void *ud)
 {
@@ -320,6 +328,8 @@ static int run_watch(const nw_opts *o, mw_netwatch *nw, nw_run *run)
 	mw_nflog *nl = NULL;
 	if (o->nflog && (nl = setup_nflog(o, &installed)) == NULL)
 		return CLI_EXIT_ERROR;
+	if (!o->json)
+		print_header(o);
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -368,8 +378,7 @@ static int run_once(const nw_opts *o, mw_netwatch *nw, nw_run *run)
 	if (o->json)
 		run->list = json_array();
 	else
-		printf("%-7s %-8s %-12s %-36s %s\n", "PID", "CLASS", "USER", "COMMAND",
-		       "LOCAL -> REMOTE  SINCE(process start)");
+		print_header(o);
 	if (mw_netwatch_sample(nw, now_ms(), on_event, run, &err) != MW_OK) {
 		fprintf(stderr, "mailwarden netwatch: %s\n", err.msg);
 		json_decref(run->list);
