@@ -9,7 +9,8 @@
  * DESCRIPTION
  *   Reads the message (FILE or "-"), runs SPF check_host() for the client
  *   address and MAIL FROM (auth/spf.h), verifies every DKIM signature
- *   (auth/dkim.h), then evaluates DMARC for each RFC5322.From domain
+ *   (auth/dkim.h), validates the ARC chain (auth/arc.h, reported only:
+ *   DMARC's result is not overridden), then evaluates DMARC for each RFC5322.From domain
  *   (auth/dmarc.h, RFC 9989; --rfc7489 for the compatibility mode), checks
  *   external report destinations, and prints the Authentication-Results
  *   header (RFC 8601) and the disposition.  --json prints
@@ -26,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/arc.h"
 #include "auth/authres.h"
 #include "auth/dkim.h"
 #include "auth/dmarc.h"
@@ -129,6 +131,8 @@ typedef struct dmarc_run {
 	mw_dmarc_spf spf_in;
 	mw_dkim_verify dkim;
 	bool dkim_ready;
+	mw_arc_verify arc;
+	bool arc_ready;
 	mw_dmarc_dkim dkim_in[MW_DKIM_SIGS_MAX];
 	mw_dmarc_input in;
 	mw_dmarc_result res;
@@ -192,6 +196,17 @@ static mw_status run_dkim(cli_dns *d, dmarc_run *r, time_t now, mw_err *err)
 	return MW_OK;
 }
 
+/* run_arc - validate the ARC chain (for the A-R header and JSON only) */
+static mw_status run_arc(cli_dns *d, dmarc_run *r, time_t now, mw_err *err)
+{
+	if (mw_arc_verify_init(&r->arc, &r->msg, now) != MW_OK)
+		return mw_err_set(err, MW_ENOMEM, "out of memory");
+	r->arc_ready = true;
+	dns_lookup lk;
+	dns_lookup_init(&lk, d->cache, time(NULL));
+	return mw_arc_verify_run(&r->arc, &lk, d->resolver, err);
+}
+
 /* dmarc_comment - "(p=reject sp=none dis=quarantine)" style comment for A-R */
 static const char *dmarc_comment(const mw_dmarc_domain *dd, mw_pool *pool)
 {
@@ -225,6 +240,14 @@ static mw_status build_authres(const dmarc_opts *o, dmarc_run *r)
 	}
 	if (st == MW_OK && r->dkim.nsig == 0)
 		st = mw_authres_add(&ar, r->pool, "dkim", "none", "no signature") ? MW_OK : MW_ETOOBIG;
+	if (st == MW_OK && r->arc_ready) { /* RFC 8617 registers none/pass/fail for arc */
+		mw_auth_result cv = r->arc.cv == MW_AUTH_TEMPERROR ? MW_AUTH_FAIL : r->arc.cv;
+		st = mw_authres_add_arc(&ar, r->pool, cv,
+					r->arc.cv == MW_AUTH_TEMPERROR ? "temporary DNS failure"
+					: r->arc.n ? mw_pool_printf(r->pool, "i=%u", r->arc.n)
+						   : NULL,
+					r->arc.cv == MW_AUTH_PASS ? r->arc.oldest_pass : 0);
+	}
 	for (size_t i = 0; st == MW_OK && i < r->res.ndomains; i++) {
 		const mw_dmarc_domain *dd = &r->res.domain[i];
 		st = mw_authres_add_dmarc(&ar, r->pool, dd->result, dmarc_comment(dd, r->pool),
@@ -329,9 +352,14 @@ static void print_json(const dmarc_opts *o, const dmarc_run *r)
 	for (size_t i = 0; i < res->ndomains; i++)
 		json_array_append_new(doms, json_domain(&res->domain[i]));
 	json_object_set_new(dm, "domains", doms);
+	json_t *arc = json_object();
+	json_object_set_new(arc, "cv", json_string(mw_arc_cv_name(r->arc.cv)));
+	json_object_set_new(arc, "instances", json_integer(r->arc.n));
+	json_object_set_new(arc, "reason", json_string(r->arc.reason));
 	json_t *j = json_object();
 	json_object_set_new(j, "spf", spf);
 	json_object_set_new(j, "dkim", dkim);
+	json_object_set_new(j, "arc", arc);
 	json_object_set_new(j, "dmarc", dm);
 	json_object_set_new(j, "authentication_results", json_string(mw_buf_cstr(&r->authres)));
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -412,7 +440,8 @@ static int evaluate(const dmarc_opts *o, cli_dns *d, dmarc_run *r)
 	mw_err err;
 	mw_err_clear(&err);
 	time_t now = o->now ? (time_t)o->now : time(NULL);
-	if (run_spf(o, d, r, &err) != MW_OK || run_dkim(d, r, now, &err) != MW_OK) {
+	if (run_spf(o, d, r, &err) != MW_OK || run_dkim(d, r, now, &err) != MW_OK ||
+	    run_arc(d, r, now, &err) != MW_OK) {
 		fprintf(stderr, "mailwarden dmarc: %s\n", err.msg);
 		return CLI_EXIT_ERROR;
 	}
@@ -477,6 +506,8 @@ int cmd_dmarc(int argc, char **argv)
 	mw_buf_free(&r->authres);
 	if (r->dkim_ready)
 		mw_dkim_verify_free(&r->dkim);
+	if (r->arc_ready)
+		mw_arc_verify_free(&r->arc);
 	spf_result_free(&r->spf);
 	mw_message_free(&r->msg);
 	mw_pool_free(r->pool);

@@ -36,6 +36,15 @@ if [ -f "$src" ]; then
   "$mw" dmarc "$tmp/msg" --client-ip 203.0.113.5 --zone "$tmp/zone" --now 1667843664 \
     --authserv-id "mx.example.net" --json > "$tmp/dkim.json" || true
 fi
+src=../shared/testdata/arc-mail-auth/001.txt
+if [ -f "$src" ]; then
+  awk 'NF==0{exit} { name=$1; $1=""; sub(/^ /,""); gsub(/"/,"\\\""); printf "%s. TXT", name;
+        while (length($0) > 200) { printf " \"%s\"", substr($0,1,200); $0=substr($0,201) }
+        printf " \"%s\"\n", $0 }' "$src" > "$tmp/zone3"
+  awk 'f{print} NF==0{f=1}' "$src" > "$tmp/list"
+  "$mw" dmarc "$tmp/list" --client-ip 203.0.113.5 --zone "$tmp/zone3" --now 1667893878 \
+    --authserv-id "mx.example.net" --json > "$tmp/arclist.json" || true
+fi
 $py - "$tmp" <<'PYEOF'
 import json, sys, glob, authres
 fails = 0
@@ -46,6 +55,7 @@ for path in sorted(glob.glob(sys.argv[1] + "/*.json")):
     got = [(r.method, r.result, {(p.type, p.name): p.value for p in r.properties}) for r in h.results]
     want = [("spf", j["spf"]["result"])]
     want += [("dkim", s["result"]) for s in j["dkim"]] or [("dkim", "none")]
+    want += [("arc", j["arc"]["cv"])]
     want += [("dmarc", d["result"]) for d in j["dmarc"]["domains"]] or [("dmarc", "none")]
     problems = []
     if h.authserv_id != "mx.example.net":
