@@ -63,6 +63,8 @@ pid_t mw_alert_command(char *const argv[], const char *json, long timeout_ms, mw
 	size_t len = strnlen(json, MW_ALERT_JSON_MAX);
 	fcntl(p[1], F_SETFL, O_NONBLOCK);
 	ssize_t w = write(p[1], json, len);
+	if (w == (ssize_t)len)
+		w = write(p[1], "\n", 1); /* one JSON object per line */
 	(void)w; /* a child that exits early just misses its input */
 	close(p[1]);
 	return pid;

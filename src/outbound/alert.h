@@ -6,7 +6,7 @@
  *   Both functions fork a child and return its pid at once; the caller
  *   reaps it (waitpid, or libev's ev_child) and may log its exit status.
  *     mw_alert_command  execve(argv[0], argv) - never a shell - with the
- *                       JSON on standard input, standard output and error
+ *                       JSON and a newline on standard input, standard output and error
  *                       to /dev/null; killed by SIGALRM after timeout_ms.
  *     mw_alert_webhook  HTTP(S) POST of the JSON (Content-Type:
  *                       application/json) with libcurl in the child,

@@ -129,7 +129,7 @@ static void test_alert_command(void **state)
 	char got[64] = "";
 	assert_non_null(fgets(got, sizeof(got), f));
 	fclose(f);
-	assert_string_equal(got, "{\"x\":1}");
+	assert_string_equal(got, "{\"x\":1}\n");
 	unlink(out);
 	char rel[] = "tee x";
 	assert_int_equal(mw_alert_split(rel, argv), 2);
