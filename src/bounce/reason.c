@@ -243,7 +243,12 @@ static const phrase PHRASES[] = {
 	P(SYNTAXERROR, "syntax error"), P(SYNTAXERROR, "command unrecognized"),
 	P(SYNTAXERROR, "unrecognized command"), P(SYNTAXERROR, "bad sequence"),
 	P(NOTACCEPT, "does not accept mail"), P(NOTACCEPT, "null mx"), P(NOTACCEPT, "not accepting mail"),
-	/* Postfix's prefix: the words after it carry the cause, so it comes last */
+};
+
+/* Generic words: used only when neither the phrases above nor the RFC 3463
+ * code say more (a "550 5.7.9 Rejected" is a security refusal, x.7.9). */
+static const phrase WEAK_PHRASES[] = {
+	/* Postfix's prefix: the words after it carry the cause */
 	P(USERUNKNOWN, "recipient address rejected"),
 	P(REJECTED, "rejected"), P(REJECTED, "refused"), P(REJECTED, "denied"),
 };
@@ -271,17 +276,26 @@ static size_t fold(const char *s, size_t n, char *out, size_t max)
 
 #define FOLD_MAX 8192 /* reply text classified: a Diagnostic-Code is < 1 KiB in practice */
 
-/* mw_reason_from_text - first phrase found wins */
-mw_reason mw_reason_from_text(const char *text, size_t n)
+/* match - first row of table found in the folded text */
+static mw_reason match(const phrase *table, size_t rows, const char *text, size_t n)
 {
 	if (!text || n == 0)
 		return MW_REASON_UNDEFINED;
 	char buf[FOLD_MAX];
 	size_t len = fold(text, n, buf, sizeof(buf));
-	for (size_t i = 0; i < sizeof(PHRASES) / sizeof(PHRASES[0]); i++)
-		if (memmem(buf, len, PHRASES[i].text, strlen(PHRASES[i].text)))
-			return PHRASES[i].reason;
+	for (size_t i = 0; i < rows; i++)
+		if (memmem(buf, len, table[i].text, strlen(table[i].text)))
+			return table[i].reason;
 	return MW_REASON_UNDEFINED;
+}
+
+/* mw_reason_from_text - first phrase found wins; generic words last */
+mw_reason mw_reason_from_text(const char *text, size_t n)
+{
+	mw_reason r = match(PHRASES, sizeof(PHRASES) / sizeof(PHRASES[0]), text, n);
+	if (r == MW_REASON_UNDEFINED)
+		r = match(WEAK_PHRASES, sizeof(WEAK_PHRASES) / sizeof(WEAK_PHRASES[0]), text, n);
+	return r;
 }
 
 /* ---- senders whose failures have one meaning ---------------------------- */
@@ -377,12 +391,13 @@ mw_reason mw_reason_classify(const char *text, size_t n, const char *status,
 {
 	(void)replycode;
 	mw_reason r = mw_reason_from_status(status, true);
-	if (r != MW_REASON_UNDEFINED)
-		return r;
-	r = mw_reason_from_text(text, n);
-	if (r != MW_REASON_UNDEFINED)
-		return r;
-	return mw_reason_from_status(status, false);
+	if (r == MW_REASON_UNDEFINED)
+		r = match(PHRASES, sizeof(PHRASES) / sizeof(PHRASES[0]), text, n);
+	if (r == MW_REASON_UNDEFINED)
+		r = mw_reason_from_status(status, false);
+	if (r == MW_REASON_UNDEFINED)
+		r = match(WEAK_PHRASES, sizeof(WEAK_PHRASES) / sizeof(WEAK_PHRASES[0]), text, n);
+	return r;
 }
 
 /* mw_reason_is_hard - see header */
