@@ -412,6 +412,30 @@ static bool best_code(const char *t, size_t n, char *out)
 	return found;
 }
 
+/* refused_at_connect - the peer refused the connection or greeting: that
+ * is a block of the sending host, unless the text names a more precise
+ * cause about that host */
+static bool refused_at_connect(const char *d, size_t dn, mw_reason r)
+{
+	smtp_cmd c = smtp_command(d, dn);
+	if (c != CMD_CONN && c != CMD_HELO)
+		return false;
+	switch (r) {
+	case MW_REASON_REQUIREPTR:
+	case MW_REASON_BADREPUTATION:
+	case MW_REASON_TOOMANYCONN:
+	case MW_REASON_SPEEDING:
+	case MW_REASON_NETWORKERROR:
+	case MW_REASON_SPAMDETECTED:
+	case MW_REASON_AUTHFAILURE:
+	case MW_REASON_FAILEDSTARTTLS:
+	case MW_REASON_SYSTEMERROR:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* finish_rcpt - status, reply code, reason, hard, policy for one recipient.
  * text: the human-readable error section, used when the diagnostic is silent. */
 static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool temporary)
@@ -419,7 +443,10 @@ static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool tem
 	const char *d = r->diagnostic;
 	size_t dn = strlen(d);
 	char code[MW_STATUS_STR_MAX];
-	if ((!r->status[0] || mw_status_is_generic(r->status)) && best_code(d, dn, code))
+	/* the remote host's own code in the diagnostic says more than a
+	 * generic or different Status field (Sendmail writes 4.4.7 for a
+	 * 4.7.1 refusal, X3 5.1.1 for "552 5.2.2 Over quota") */
+	if (best_code(d, dn, code) && (!r->status[0] || !mw_status_is_generic(code)))
 		memcpy(r->status, code, sizeof(code));
 	if (mw_reply_code_find(d, dn, r->replycode) < 0 && text)
 		mw_reply_code_find(text, tn, r->replycode);
@@ -439,6 +466,11 @@ static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool tem
 			r->reason = mw_reason_classify(text, tn, r->status, r->replycode);
 		if (r->reason == MW_REASON_USERUNKNOWN)
 			r->reason = refine_userunknown(r->status, d, dn, text, tn);
+		if (refused_at_connect(d, dn, r->reason))
+			r->reason = MW_REASON_BLOCKED;
+		/* delivery to a pipe or a file is a local program's failure */
+		if (r->address && (r->address[0] == '|' || r->address[0] == '/'))
+			r->diag_type = "x-unix";
 		/* a local delivery program (x-unix), not an SMTP peer: only a
 		 * full mailbox is more specific than "the mailer failed" */
 		if (r->diag_type && strcmp(r->diag_type, "x-unix") == 0 &&
