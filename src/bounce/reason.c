@@ -92,7 +92,8 @@ static const phrase PHRASES[] = {
 	P(AUTHFAILURE, "authentication information"), P(SECURITYERROR, "unauthenticated senders"),
 	P(NOTCOMPLIANTRFC, "duplicate header"), P(NOTCOMPLIANTRFC, "addresses in from"),
 	P(NOTACCEPT, "null mx"), P(NOTACCEPT, "not accepting network messages"),
-	P(CONTENTERROR, "media error"),
+	P(CONTENTERROR, "media error"), P(REJECTED, "address that has been blacklisted"),
+	P(SUSPEND, "temporary locked"), P(SUSPEND, "temporarily locked"),
 	P(HOSTUNKNOWN, "domain is not reachable"),
 	P(TOOMANYCONN, "frequency limited"), P(SUSPEND, "is inactive"),
 	P(SUSPEND, "account is blocked"), P(SUSPEND, "account is locked"),
@@ -202,7 +203,7 @@ static const phrase PHRASES[] = {
 	P(BLOCKED, "blocked"), P(BLOCKED, "blacklist"), P(BLOCKED, "blocklist"), P(BLOCKED, "block list"),
 	P(BLOCKED, "black list"), P(BLOCKED, "dnsbl"), P(BLOCKED, "rbl"), P(BLOCKED, "spamhaus"),
 	P(BLOCKED, "spamcop"), P(BLOCKED, "listed"), P(BLOCKED, "client host rejected"),
-	P(BLOCKED, "access denied"), P(BLOCKED, "not allowed to send"), P(BLOCKED, "use the smtp server of your isp"),
+P(BLOCKED, "not allowed to send"), P(BLOCKED, "use the smtp server of your isp"),
 	P(BLOCKED, "dynamic ip"), P(BLOCKED, "dial-up"), P(BLOCKED, "dialup"), P(BLOCKED, "residential"),
 	P(BLOCKED, "your ip"), P(BLOCKED, "your host"), P(BLOCKED, "connection refused"),
 	P(BLOCKED, "banned"), P(BLOCKED, "refused to accept"), P(BLOCKED, "rejected due to"),
@@ -250,7 +251,8 @@ static const phrase PHRASES[] = {
 static const phrase WEAK_PHRASES[] = {
 	/* Postfix's prefix: the words after it carry the cause */
 	P(USERUNKNOWN, "recipient address rejected"),
-	P(REJECTED, "rejected"), P(REJECTED, "refused"), P(REJECTED, "denied"),
+	P(REJECTED, "access denied"), P(REJECTED, "rejected"), P(REJECTED, "refused"),
+	P(REJECTED, "denied"),
 };
 #undef P
 
