@@ -63,6 +63,33 @@ static char *normalize_eol(const char *raw, size_t len, size_t *out_len)
 	return o;
 }
 
+/* The returned original is only read for its headers.  Letting GMime parse
+ * it as a message builds (and destroys) a GObject per header and part of a
+ * message that may be a large newsletter: over half of all parse time.  So
+ * in part headers (never the bounce's own header) "message/rfc822" and
+ * "message/global" are renamed in our private copy to this same-length
+ * leaf type, and the part is read as text. */
+#define ORIG_TYPE "text/x-mw-orig"
+
+/* opaque_originals - rename message/rfc822|global in part Content-Type lines */
+static void opaque_originals(char *d, size_t n)
+{
+	char *end = d + n;
+	/* p is always at a '\n'; the first is the end of the bounce's header */
+	for (char *p = memmem(d, n, "\n\n", 2); p && p < end;) {
+		char *line = p + 1;
+		p = memchr(line, '\n', (size_t)(end - line));
+		if ((size_t)(end - line) < 28 || !mw_strcaseeq_n(line, 13, "content-type:"))
+			continue;
+		char *v = line + 13;
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		if ((size_t)(end - v) >= 14 && (mw_strcaseeq_n(v, 14, "message/rfc822") ||
+						 mw_strcaseeq_n(v, 14, "message/global")))
+			memcpy(v, ORIG_TYPE, 14);
+	}
+}
+
 /* part_bytes - decoded content of a leaf part into buf (appended, capped) */
 static void part_bytes(GMimePart *part, mw_buf *buf, walk *w)
 {
@@ -198,9 +225,14 @@ static void keep_header_part(walk *w, GMimePart *part)
 		return;
 	mw_buf b;
 	mw_buf_init(&b, MW_BOUNCE_HEADERS_MAX);
+	bool was = w->truncated;
 	part_bytes(part, &b, w);
-	w->orig_headers = mw_pool_strndup(w->pool, mw_buf_cstr(&b), b.len);
-	w->orig_len = b.len;
+	w->truncated = was; /* a long body after the headers is no loss */
+	/* the header block ends at the first empty line (RFC 5322 §2.1) */
+	const char *end = memmem(b.data ? b.data : "", b.len, "\n\n", 2);
+	size_t hn = end ? (size_t)(end - b.data) + 1 : b.len;
+	w->orig_headers = mw_pool_strndup(w->pool, mw_buf_cstr(&b), hn);
+	w->orig_len = hn;
 	w->orig_to = text_header_addr(w->pool, w->orig_headers, w->orig_len, "To");
 	w->orig_from = w->orig_from ? w->orig_from
 				    : text_header_addr(w->pool, w->orig_headers, w->orig_len, "From");
@@ -250,8 +282,9 @@ static void walk_leaf(walk *w, GMimeObject *obj, GMimeContentType *ct)
 	} else if (g_mime_content_type_is_type(ct, "message", "feedback-report")) {
 		feedback_part(w, part);
 	} else if (g_mime_content_type_is_type(ct, "message", "rfc822") ||
-		   g_mime_content_type_is_type(ct, "message", "global")) {
-		/* an unparsed original (e.g. base64 message/rfc822) */
+		   g_mime_content_type_is_type(ct, "message", "global") ||
+		   g_mime_content_type_is_type(ct, "text", "x-mw-orig")) {
+		/* the original, read as text (see opaque_originals) */
 		if (!w->orig_headers)
 			keep_header_part(w, part);
 	} else if (g_mime_content_type_is_type(ct, "text", "plain")) {
@@ -777,6 +810,7 @@ mw_status mw_bounce_parse(const char *raw, size_t len, mw_bounce **out, mw_err *
 	char *data = normalize_eol(raw, len, &n);
 	if (!data)
 		return mw_err_set(err, MW_ENOMEM, "out of memory");
+	opaque_originals(data, n);
 	GMimeMessage *m = parse_message(data, n);
 	free(data);
 	if (!m)
