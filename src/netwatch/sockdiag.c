@@ -40,10 +40,28 @@ static mw_status send_request(int fd, int family, const mw_nw_ports *ports, uint
 	return MW_OK;
 }
 
-mw_status mw_sockdiag_dump(int fd, int family, const mw_nw_ports *ports, uint32_t seq, uint8_t *buf,
-			   size_t bufn, mw_sockdiag_fn fn, void *ud, mw_err *err)
+/* kernel_errno - the errno of a datagram that starts with NLMSG_ERROR, else 0 */
+static int kernel_errno(const uint8_t *buf, size_t n)
 {
-	mw_status st = send_request(fd, family, ports, seq, err);
+	struct nlmsghdr nh;
+	int32_t code;
+	if (n < NLMSG_HDRLEN + sizeof(code))
+		return 0;
+	memcpy(&nh, buf, sizeof(nh));
+	if (nh.nlmsg_type != NLMSG_ERROR)
+		return 0;
+	memcpy(&code, buf + NLMSG_HDRLEN, sizeof(code));
+	return code < 0 ? -code : 0;
+}
+
+/* dump_once - one request and its answer; *bc_refused when the kernel
+ * rejected the bytecode filter (EINVAL: no INET_DIAG_BC_D_EQ before 4.18) */
+static mw_status dump_once(int fd, int family, const mw_nw_ports *ports, bool use_bc, uint32_t seq,
+			   uint8_t *buf, size_t bufn, mw_sockdiag_fn fn, void *ud, bool *bc_refused,
+			   mw_err *err)
+{
+	*bc_refused = false;
+	mw_status st = send_request(fd, family, use_bc ? ports : NULL, seq, err);
 	if (st != MW_OK)
 		return st;
 	bool done = false;
@@ -63,9 +81,25 @@ mw_status mw_sockdiag_dump(int fd, int family, const mw_nw_ports *ports, uint32_
 		memcpy(&nh, buf, sizeof(nh));
 		if (nh.nlmsg_seq != seq)
 			continue; /* left over from an earlier, abandoned dump */
+		if (use_bc && kernel_errno(buf, (size_t)r) == EINVAL) {
+			*bc_refused = true;
+			return MW_EIO;
+		}
+		/* the port filter is applied here too, so no bytecode loses nothing */
 		st = mw_inetdiag_parse(buf, (size_t)r, ports, fn, ud, &done, err);
 		if (st != MW_OK)
 			return st;
 	}
 	return MW_OK;
+}
+
+mw_status mw_sockdiag_dump(int fd, int family, const mw_nw_ports *ports, uint32_t seq, uint8_t *buf,
+			   size_t bufn, mw_sockdiag_fn fn, void *ud, mw_err *err)
+{
+	bool refused;
+	mw_status st = dump_once(fd, family, ports, true, seq, buf, bufn, fn, ud, &refused, err);
+	if (refused) /* old kernel: dump everything, filter in user space */
+		st = dump_once(fd, family, ports, false, seq + 0x40000000u, buf, bufn, fn, ud,
+			       &refused, err);
+	return st;
 }
