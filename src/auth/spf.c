@@ -217,24 +217,26 @@ static int expand(ev *e, const char *s, const char *domain, bool exp, size_t max
 	return R_OK;
 }
 
-/* target - the name a term queries: its domain-spec expanded, or the current domain */
+/* target - the name a term queries: its domain-spec expanded, or the current
+ * domain.  With counted, a %{p} in the spec is one more DNS-querying term
+ * (§4.6.4: "the %{p} macro ... included in the overall limit"); the exp=
+ * target is not subject to the limit. */
 static int target(ev *e, const char *spec, const char *qname, const char *domain,
-		  const char **out)
+		  bool counted, const char **out)
 {
 	if (!spec || qname) { /* the current domain, or a checked literal name */
 		*out = e->valid_name = spec ? qname : domain;
 		return R_OK;
 	}
 	e->valid_name = NULL;
-	const char *t;
-	int r = expand(e, spec, domain, false, 4 * MW_SPF_RECORD_MAX, &t);
-	if (r != R_OK)
+	int r;
+	if (counted && spf_macro_uses_p(spec, strlen(spec)) && (r = count_term(e, "%{p}")) != R_OK)
 		return r;
-	char *c = mw_pool_strdup(e->pool, t);
-	if (!c)
-		return fail(e, MW_AUTH_PERMERROR, "evaluation memory budget exceeded");
-	spf_domain_truncate(c);
-	*out = c;
+	const char *t;
+	if ((r = expand(e, spec, domain, false, 4 * MW_SPF_RECORD_MAX, &t)) != R_OK)
+		return r;
+	spf_domain_truncate((char *)t); /* pool memory of this evaluation */
+	*out = t;
 	return R_OK;
 }
 
@@ -388,7 +390,7 @@ static int eval_term(ev *e, const spf_term *t, const char *domain)
 		return r;
 	TR(e, "%s (DNS term %u of %d)", t->text, e->terms, MW_SPF_DNS_TERMS_MAX);
 	const char *name;
-	if ((r = target(e, t->domain, t->qname, domain, &name)) != R_OK)
+	if ((r = target(e, t->domain, t->qname, domain, true, &name)) != R_OK)
 		return r;
 	switch (t->mech) {
 	case SPF_MECH_INCLUDE: return mech_include(e, name);
@@ -405,7 +407,7 @@ static int explain(ev *e, const spf_record *rec, const char *domain)
 {
 	const char *text = NULL, *name;
 	if (rec->exp) {
-		int r = target(e, rec->exp, rec->exp_q, domain, &name);
+		int r = target(e, rec->exp, rec->exp_q, domain, false, &name);
 		if (r == R_NEED)
 			return r;
 		const dns_answer *a = NULL;
@@ -492,7 +494,7 @@ static int do_redirect(ev *e, const spf_record *rec, const char *domain)
 		return r;
 	TR(e, "redirect=%s (DNS term %u of %d)", rec->redirect, e->terms, MW_SPF_DNS_TERMS_MAX);
 	const char *name;
-	if ((r = target(e, rec->redirect, rec->redirect_q, domain, &name)) != R_OK)
+	if ((r = target(e, rec->redirect, rec->redirect_q, domain, true, &name)) != R_OK)
 		return r;
 	if (!qname_ok(e, name))
 		return fail(e, MW_AUTH_PERMERROR, "redirect target '%s' is not a domain name", name);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth/spf.h"
 #include "cli/cli.h"
@@ -35,7 +36,8 @@ static const char usage_text[] =
 	"  --sender ADDR          MAIL FROM address (default postmaster@DOMAIN)\n"
 	"  --helo NAME            HELO/EHLO name (default DOMAIN)\n"
 	"  --identity ID          mailfrom (default) or helo\n"
-	"  --receiver NAME        this host's name, for %{r} and Received-SPF\n" CLI_DNS_HELP
+	"  --receiver NAME        this host's name, for %{r} and Received-SPF\n"
+	"                         (default: the local host name)\n" CLI_DNS_HELP
 	"  --json                 one JSON object instead of text\n"
 	"  --help                 this text\n"
 	"\n"
@@ -182,6 +184,11 @@ int cmd_spf(int argc, char **argv)
 	req.helo = o.helo ? o.helo : o.domain;
 	req.domain = o.domain;
 	req.identity = o.identity;
+	char host[256];
+	if (!o.receiver && gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		o.receiver = host; /* RFC 7208 §9.1: the host performing the check */
+	}
 	req.receiver = o.receiver;
 	cli_dns d;
 	if (!cli_dns_open(&d, &o.dns))

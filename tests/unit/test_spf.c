@@ -349,6 +349,11 @@ static const zrec world[] = {
 	{"10.2.0.192.in-addr.arpa", "PTR", "mx1.example.com"},
 	{"voids.example.com", "TXT", "v=spf1 a:n1.example.com a:n2.example.com a:n3.example.com +all"},
 	{"big.example.com", "TXT", "v=spf1 exists:%{l}.%{l}.%{l}.%{l}.%{l}.%{l}.%{l}.%{l}.x.example.com -all"},
+	{"pmac.example.com", "TXT", "v=spf1 a a a a a a a a a exists:%{p}.ok.example.com -all"},
+	{"pmac2.example.com", "TXT", "v=spf1 a a a a a a a a exists:%{p}.ok.example.com -all"},
+	{"helo.example.org.ok.example.com", "A", "127.0.0.2"},
+	{"pmac.example.com", "A", "192.0.2.1"},
+	{"pmac2.example.com", "A", "192.0.2.1"},
 };
 
 typedef struct ccase {
@@ -389,6 +394,9 @@ static void test_check_host_cases(void **state)
 		{"192.0.2.1", "a@[192.0.2.1]", "x", SPF_ID_MAILFROM, "none", NULL, "not a valid domain", 0},
 		{"192.0.2.1", "a@localhost", "x", SPF_ID_MAILFROM, "none", NULL, "not a valid domain", 0},
 		{"192.0.2.1", "a@a..example.com", "x", SPF_ID_MAILFROM, "none", NULL, "not a valid domain", 0},
+		/* %{p} in a domain-spec is one more DNS term (§4.6.4): 9 a + exists + %{p} = 11 */
+		{"192.0.2.99", "a@pmac.example.com", "x", SPF_ID_MAILFROM, "permerror", NULL, "DNS-querying terms", 11},
+		{"192.0.2.99", "a@pmac2.example.com", "x", SPF_ID_MAILFROM, "pass", "exists:%{p}.ok.example.com", NULL, 10},
 		/* a huge local part: the exists name is truncated, no crash */
 		{"192.0.2.1", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@big.example.com", "x",
 		 SPF_ID_MAILFROM, "fail", "-all", NULL, 1},
