@@ -41,6 +41,32 @@
 
 #pragma GCC diagnostic ignored "-Wformat-truncation" /* reasons may be cut short */
 
+/* validate - cv of a raw message against a zone */
+static mw_auth_result validate(dns_zone *z, const char *raw, size_t len, char *reason, size_t n)
+{
+	mw_message m;
+	mw_err err;
+	if (mw_message_parse(raw, len, &m, &err) != MW_OK) {
+		snprintf(reason, n, "message: %s", err.msg);
+		return MW_AUTH_PERMERROR;
+	}
+	dns_resolver *r = dns_resolver_zone_new(z);
+	dns_cache *cache = dns_cache_new();
+	dns_lookup lk;
+	dns_lookup_init(&lk, cache, 1700000000);
+	mw_arc_verify v;
+	assert_int_equal(mw_arc_verify_init(&v, &m, 1700000000), MW_OK);
+	mw_status st = mw_arc_verify_run(&v, &lk, r, &err);
+	assert_int_equal(st, MW_OK);
+	mw_auth_result cv = v.cv;
+	snprintf(reason, n, "%s", v.reason);
+	mw_arc_verify_free(&v);
+	dns_cache_free(cache);
+	dns_resolver_free(r);
+	mw_message_free(&m);
+	return cv;
+}
+
 #ifdef MW_HAVE_YAML
 #include <yaml.h>
 
@@ -81,32 +107,6 @@ static dns_zone *build_zone(yaml_document_t *d, const yaml_node_t *root)
 		assert_int_equal(dns_zone_add_txt(z, name, buf, k, 300), MW_OK);
 	}
 	return z;
-}
-
-/* validate - cv of a raw message against a zone */
-static mw_auth_result validate(dns_zone *z, const char *raw, size_t len, char *reason, size_t n)
-{
-	mw_message m;
-	mw_err err;
-	if (mw_message_parse(raw, len, &m, &err) != MW_OK) {
-		snprintf(reason, n, "message: %s", err.msg);
-		return MW_AUTH_PERMERROR;
-	}
-	dns_resolver *r = dns_resolver_zone_new(z);
-	dns_cache *cache = dns_cache_new();
-	dns_lookup lk;
-	dns_lookup_init(&lk, cache, 1700000000);
-	mw_arc_verify v;
-	assert_int_equal(mw_arc_verify_init(&v, &m, 1700000000), MW_OK);
-	mw_status st = mw_arc_verify_run(&v, &lk, r, &err);
-	assert_int_equal(st, MW_OK);
-	mw_auth_result cv = v.cv;
-	snprintf(reason, n, "%s", v.reason);
-	mw_arc_verify_free(&v);
-	dns_cache_free(cache);
-	dns_resolver_free(r);
-	mw_message_free(&m);
-	return cv;
 }
 
 /* want_cv - the expected cv word, lower-cased and trimmed; "" -> "fail" */
@@ -446,7 +446,106 @@ static void test_valimail_signing(void **state)
 	assert_int_equal(c.total, 17);
 	assert_int_equal(passed, c.total);
 }
-#endif
+
+/* The ValiMail signing key (RSA 1024) and its public record, for edge cases. */
+static const char edge_pem[] =
+	"-----BEGIN RSA PRIVATE KEY-----\n"
+	"MIICXQIBAAKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQi\n"
+	"Y/J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqM\n"
+	"KrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+2kryOTIKT+l/K4w3QIDAQAB\n"
+	"AoGAH0cxOhFZDgzXWhDhnAJDw5s4roOXN4OhjiXa8W7Y3rhX3FJqmJSPuC8N9vQm\n"
+	"6SVbaLAE4SG5mLMueHlh4KXffEpuLEiNp9Ss3O4YfLiQpbRqE7Tm5SxKjvvQoZZe\n"
+	"zHorimOaChRL2it47iuWxzxSiRMv4c+j70GiWdxXnxe4UoECQQDzJB/0U58W7RZy\n"
+	"6enGVj2kWF732CoWFZWzi1FicudrBFoy63QwcowpoCazKtvZGMNlPWnC7x/6o8Gc\n"
+	"uSe0ga2xAkEA8C7PipPm1/1fTRQvj1o/dDmZp243044ZNyxjg+/OPN0oWCbXIGxy\n"
+	"WvmZbXriOWoSALJTjExEgraHEgnXssuk7QJBALl5ICsYMu6hMxO73gnfNayNgPxd\n"
+	"WFV6Z7ULnKyV7HSVYF0hgYOHjeYe9gaMtiJYoo0zGN+L3AAtNP9huqkWlzECQE1a\n"
+	"licIeVlo1e+qJ6Mgqr0Q7Aa7falZ448ccbSFYEPD6oFxiOl9Y9se9iYHZKKfIcst\n"
+	"o7DUw1/hz2Ck4N5JrgUCQQCyKveNvjzkkd8HjYs0SwM0fPjK16//5qDZ2UiDGnOe\n"
+	"uEzxBDAr518Z8VFbR41in3W4Y3yCDgQlLlcETrS+zYcL\n"
+	"-----END RSA PRIVATE KEY-----\n";
+static const char edge_pub[] =
+	"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6"
+	"wy5bdOKb2jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO"
+	"9PzoxZyVYLzBfO2EeC3Ip3G+2kryOTIKT+l/K4w3QIDAQAB";
+
+/* seal_text - raw + one sealed set (malloc'd); st_out gets mw_arc_seal's status */
+static char *seal_text(dns_zone *z, const char *raw, EVP_PKEY *key, mw_status *st_out)
+{
+	mw_message m;
+	assert_int_equal(mw_message_parse(raw, strlen(raw), &m, NULL), MW_OK);
+	dns_resolver *r = dns_resolver_zone_new(z);
+	dns_cache *cache = dns_cache_new();
+	dns_lookup lk;
+	dns_lookup_init(&lk, cache, 1700000000);
+	mw_arc_verify v;
+	assert_int_equal(mw_arc_verify_init(&v, &m, 1700000000), MW_OK);
+	assert_int_equal(mw_arc_verify_run(&v, &lk, r, NULL), MW_OK);
+	mw_pool *pool = mw_pool_new(1 << 22);
+	mw_arc_seal_opts o = {"example.org", "k", "mx.example.org", key, NULL, "spf=pass", 1700000000};
+	mw_arc_seal_out out;
+	size_t len;
+	char *res = NULL;
+	*st_out = mw_arc_seal(&m, &v, &o, pool, &out, NULL);
+	if (*st_out == MW_OK)
+		res = prepend3(out.as, out.ams, out.aar, &m, &len);
+	mw_pool_free(pool);
+	mw_arc_verify_free(&v);
+	dns_cache_free(cache);
+	dns_resolver_free(r);
+	mw_message_free(&m);
+	return res;
+}
+
+/* Edge cases: key trouble, no body, instance limits, wrong key type. */
+static void test_arc_edges(void **state)
+{
+	(void)state;
+	EVP_PKEY *key = NULL, *ed = NULL;
+	assert_int_equal(mw_dkim_load_private_key(edge_pem, strlen(edge_pem), &key, NULL), MW_OK);
+	dns_zone *good = dns_zone_new(), *slow = dns_zone_new(), *revoked = dns_zone_new();
+	dns_zone_add_txt(good, "k._domainkey.example.org", edge_pub, strlen(edge_pub), 300);
+	dns_zone_set_fault(slow, "k._domainkey.example.org", DNS_FAULT_TIMEOUT);
+	dns_zone_add_txt(revoked, "k._domainkey.example.org", "v=DKIM1; k=rsa; p=", 18, 300);
+	char reason[512];
+	mw_status st;
+	/* a message without a body seals and validates */
+	char *nobody = seal_text(good, "From: a@example.com\nTo: b@example.net\nSubject: x\n", key, &st);
+	assert_int_equal(st, MW_OK);
+	assert_int_equal(validate(good, nobody, strlen(nobody), reason, sizeof(reason)), MW_AUTH_PASS);
+	/* the same chain: key lookup times out -> temperror; revoked key -> fail */
+	assert_int_equal(validate(slow, nobody, strlen(nobody), reason, sizeof(reason)),
+			 MW_AUTH_TEMPERROR);
+	assert_int_equal(validate(revoked, nobody, strlen(nobody), reason, sizeof(reason)),
+			 MW_AUTH_FAIL);
+	assert_non_null(strstr(reason, "revoked"));
+	/* a second hop, then a stray AAR claiming i=51 breaks the structure */
+	char *two = seal_text(good, nobody, key, &st);
+	assert_int_equal(st, MW_OK);
+	assert_int_equal(validate(good, two, strlen(two), reason, sizeof(reason)), MW_AUTH_PASS);
+	size_t n = strlen(two) + 64;
+	char *bad = malloc(n);
+	snprintf(bad, n, "ARC-Authentication-Results: i=51; x.example; none\r\n%s", two);
+	assert_int_equal(validate(good, bad, strlen(bad), reason, sizeof(reason)), MW_AUTH_FAIL);
+	snprintf(bad, n, "ARC-Authentication-Results: i=3; x.example; none\r\n%s", two);
+	assert_int_equal(validate(good, bad, strlen(bad), reason, sizeof(reason)), MW_AUTH_FAIL);
+	assert_non_null(strstr(reason, "incomplete"));
+	/* Ed25519 keys cannot seal (ARC is rsa-sha256 only) */
+	const char *ed_seed = "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=";
+	assert_int_equal(mw_dkim_load_private_key(ed_seed, strlen(ed_seed), &ed, NULL), MW_OK);
+	assert_null(seal_text(good, nobody, ed, &st));
+	assert_int_equal(st, MW_EINVAL);
+	free(bad);
+	free(two);
+	free(nobody);
+	EVP_PKEY_free(ed);
+	EVP_PKEY_free(key);
+	dns_zone_free(good);
+	dns_zone_free(slow);
+	dns_zone_free(revoked);
+}
+
+#endif /* MW_HAVE_YAML */
 
 /* Stalwart mail-auth 001.txt: a real list message with a Google ARC set. */
 static void test_mail_auth_001(void **state)
@@ -479,6 +578,7 @@ int main(void)
 #ifdef MW_HAVE_YAML
 		cmocka_unit_test(test_valimail_validation),
 		cmocka_unit_test(test_valimail_signing),
+		cmocka_unit_test(test_arc_edges),
 #endif
 		cmocka_unit_test(test_mail_auth_001),
 	};
