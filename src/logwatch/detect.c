@@ -153,12 +153,10 @@ static void surge_finding(mw_logscan *s, mw_hourly *h, mw_finding_type t, const 
 			  uint64_t limit, bool tripped, const mw_logev *ev, const char *line,
 			  size_t len)
 {
+	bool created = false;
 	if (tripped && !h->finding) {
 		h->finding = mw_scan_new_finding(s, t, "warning", what, mw_scan_actions[t], ev->ts);
-		if (h->finding) {
-			mw_scan_evidence(&s->findings[h->finding - 1], line, len);
-			mw_scan_raise(s, h->finding);
-		}
+		created = h->finding != 0;
 	}
 	if (!h->finding)
 		return;
@@ -171,6 +169,8 @@ static void surge_finding(mw_logscan *s, mw_hourly *h, mw_finding_type t, const 
 	}
 	snprintf(f->summary, sizeof(f->summary), "%llu %s in one hour (limit %llu)",
 		 (unsigned long long)h->max, what, (unsigned long long)limit);
+	if (created)
+		mw_scan_raise(s, h->finding);
 }
 
 /* mw_scan_backscatter - a null-sender message from a remote client */

@@ -294,7 +294,29 @@ static void parse_smtpd(mw_logev *ev, const char *s, const char *end)
 	smtpd_noqid(ev, s, end);
 }
 
-/* parse_delivery - "to=<R>, [orig_to=<O>,] relay=..., delay=, dsn=, status=W (reply)" */
+/* delivery_field - one ", name=value" of a delivery line, in order */
+static void delivery_field(mw_logev *ev, const char *k, const char *eq, const char *v,
+			   const char *ve)
+{
+	size_t kn = (size_t)(eq - k);
+	mw_sv val = mw_sv_make(v, ve);
+	if (kn == 5 && memcmp(k, "relay", 5) == 0) {
+		const char *r = v;
+		if (!mw_parse_hostaddr(&r, ve, &ev->relay_host, &ev->relay_ip, &ev->relay_port))
+			ev->relay_host = val; /* local, virtual, none */
+	} else if (kn == 5 && memcmp(k, "delay", 5) == 0) {
+		ev->delay = val;
+	} else if (kn == 3 && memcmp(k, "dsn", 3) == 0) {
+		ev->dsn = val;
+	} else if (kn == 7 && memcmp(k, "orig_to", 7) == 0) {
+		if (v < ve && *v == '<' && ve[-1] == '>')
+			val = mw_sv_make(v + 1, ve - 1);
+		ev->orig_to = val;
+	}
+}
+
+/* parse_delivery - "to=<R>, [orig_to=<O>,] relay=..., delay=, dsn=, status=W (reply)",
+ * read left to right in one pass (Postfix writes the fields in this order) */
 static void parse_delivery(mw_logev *ev, const char *s, const char *end)
 {
 	if (*s == '<') {
@@ -307,20 +329,28 @@ static void parse_delivery(mw_logev *ev, const char *s, const char *end)
 		ev->to = mw_sv_make(s, c);
 		s = c;
 	}
-	const char *st = MW_FIND(s, end, "status=");
-	const char *kvend = st ? st : end;
-	KV(s, kvend, "orig_to=", &ev->orig_to);
-	mw_sv relay;
-	if (KV(s, kvend, "relay=", &relay)) {
-		const char *r = relay.p;
-		if (!mw_parse_hostaddr(&r, end, &ev->relay_host, &ev->relay_ip, &ev->relay_port))
-			ev->relay_host = relay; /* local, virtual, none */
+	while (MW_LIT(&s, end, ", ")) {
+		const char *eq = s;
+		while (eq < end && *eq != '=' && *eq != ',' && *eq != ' ')
+			eq++;
+		if (eq >= end || *eq != '=')
+			return;
+		if (eq - s == 6 && memcmp(s, "status", 6) == 0) {
+			s = eq + 1;
+			break;
+		}
+		const char *v = eq + 1, *ve = v;
+		if (ve < end && *ve == '<') { /* orig_to=<a, b> may hold ", " */
+			const char *gt = mw_findc(ve, end, '>');
+			ve = gt ? gt + 1 : end;
+		}
+		while (ve < end && *ve != ',')
+			ve++;
+		delivery_field(ev, s, eq, v, ve);
+		s = ve;
 	}
-	KV(s, kvend, "delay=", &ev->delay);
-	KV(s, kvend, "dsn=", &ev->dsn);
-	if (!st)
+	if (s >= end || s[-1] != '=')
 		return;
-	s = st + 7;
 	const char *w = s;
 	while (w < end && *w != ' ' && *w != ',')
 		w++;
@@ -333,11 +363,12 @@ static void parse_delivery(mw_logev *ev, const char *s, const char *end)
 			w++;
 		ev->reply = mw_sv_make(w, end);
 	}
+	if (ev->status.n == 4 && memcmp(ev->status.p, "sent", 4) == 0)
+		return; /* the 250 reply's codes are of no use */
 	/* the remote server's own codes, inside "host H[IP] said: 550 5.7.1 ..." */
 	const char *said = MW_FIND(ev->reply.p, end, " said: ");
 	const char *r = said ? said + 7 : ev->reply.p;
-	if (r)
-		reply_codes(ev, &r, end);
+	reply_codes(ev, &r, end);
 }
 
 /* remote_said - "host H[IP] said: reply (in reply to X command)" */
