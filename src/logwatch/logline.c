@@ -26,22 +26,29 @@ const char *mw_logev_kind_name(mw_logev_kind k)
  * [0-9A-Za-z] of 12-15+.  We accept 5..MW_LOG_QID_MAX alphanumerics. */
 bool mw_is_qid(const char *s, size_t n)
 {
+	/* class of each byte: 1 digit, 2 upper hex, 3 other upper, 4 lower */
+	static const unsigned char cls[256] = {
+		['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+		['7'] = 1, ['8'] = 1, ['9'] = 1, ['A'] = 2, ['B'] = 2, ['C'] = 2, ['D'] = 2,
+		['E'] = 2, ['F'] = 2, ['G'] = 3, ['H'] = 3, ['I'] = 3, ['J'] = 3, ['K'] = 3,
+		['L'] = 3, ['M'] = 3, ['N'] = 3, ['O'] = 3, ['P'] = 3, ['Q'] = 3, ['R'] = 3,
+		['S'] = 3, ['T'] = 3, ['U'] = 3, ['V'] = 3, ['W'] = 3, ['X'] = 3, ['Y'] = 3,
+		['Z'] = 3, ['a'] = 4, ['b'] = 4, ['c'] = 4, ['d'] = 4, ['e'] = 4, ['f'] = 4,
+		['g'] = 4, ['h'] = 4, ['i'] = 4, ['j'] = 4, ['k'] = 4, ['l'] = 4, ['m'] = 4,
+		['n'] = 4, ['o'] = 4, ['p'] = 4, ['q'] = 4, ['r'] = 4, ['s'] = 4, ['t'] = 4,
+		['u'] = 4, ['v'] = 4, ['w'] = 4, ['x'] = 4, ['y'] = 4, ['z'] = 4,
+	};
 	if (n < 5 || n > MW_LOG_QID_MAX)
 		return false;
-	bool digit = false, hex = true;
+	unsigned seen = 0;
 	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c >= '0' && c <= '9')
-			digit = true;
-		else if (c >= 'A' && c <= 'Z')
-			hex = hex && c <= 'F';
-		else if (c >= 'a' && c <= 'z')
-			hex = false;
-		else
+		unsigned c = cls[(unsigned char)s[i]];
+		if (!c)
 			return false;
+		seen |= 1u << c;
 	}
 	/* a word like "warning" is not an ID: IDs have a digit or are upper hex */
-	return digit || hex;
+	return (seen & (1u << 1)) || !(seen & ((1u << 3) | (1u << 4)));
 }
 
 /* mw_parse_hostaddr - "host[ip]" with optional ":port"; host may be empty

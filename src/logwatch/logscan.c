@@ -92,6 +92,16 @@ void mw_scan_evidence(mw_finding *f, const char *line, size_t len)
 	}
 }
 
+/* mw_strlcpy_key - bounded copy of a finding key */
+static void mw_strlcpy_key(char *dst, const char *src, size_t cap)
+{
+	size_t n = strlen(src);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* new_finding - append a finding; returns its index + 1 (0 on failure) */
 static int new_finding(mw_logscan *s, mw_finding_type t, const char *sev, const char *key,
 		       const char *action, int64_t ts)
@@ -108,7 +118,7 @@ static int new_finding(mw_logscan *s, mw_finding_type t, const char *sev, const 
 	memset(f, 0, sizeof(*f));
 	f->type = t;
 	f->severity = sev;
-	snprintf(f->key, sizeof(f->key), "%s", key);
+	mw_strlcpy_key(f->key, key, sizeof(f->key));
 	f->action = action;
 	f->first = f->last = ts;
 	return (int)++s->nfindings;
@@ -214,8 +224,8 @@ static const char act_inject[] =
 	"account, find the script (check its logs and /tmp) and restrict sendmail for it";
 
 /* count_volume - one accepted message for a key: window rule and stats */
-static void count_volume(mw_logscan *s, mw_keystat *k, const char *key, const mw_logev *ev,
-			 uint32_t nrcpt, const char *line, size_t len)
+static void count_volume(mw_logscan *s, mw_keystat *k, const char *prefix, const char *val,
+			 const mw_logev *ev, uint32_t nrcpt, const char *line, size_t len)
 {
 	if (!k)
 		return;
@@ -228,6 +238,8 @@ static void count_volume(mw_logscan *s, mw_keystat *k, const char *key, const mw
 	if (c <= s->o.rate_limit)
 		return;
 	if (!k->f_rate) {
+		char key[MW_SCAN_KEY_MAX];
+		snprintf(key, sizeof(key), "%s%s", prefix, val);
 		k->f_rate = new_finding(s, MW_FIND_RATE, "critical", key, act_rate, ev->ts);
 		if (!k->f_rate)
 			return;
@@ -264,28 +276,24 @@ static void on_queued(mw_logscan *s, const mw_logev *ev, const char *line, size_
 	if (!mw_sv_to_u64(ev->nrcpt, &nrcpt) || nrcpt > 100000)
 		nrcpt = 1;
 	m->nrcpt = (uint32_t)nrcpt;
-	char key[MW_SCAN_KEY_MAX];
 	m->nks = 0;
 	if (m->sasl_user[0]) {
-		snprintf(key, sizeof(key), "sasl_username:%s", m->sasl_user);
 		mw_keystat *k = get_key(s, "sasl_username:", (mw_sv){m->sasl_user, strlen(m->sasl_user)},
 					ev->ts);
-		count_volume(s, k, key, ev, m->nrcpt, line, len);
+		count_volume(s, k, "sasl_username:", m->sasl_user, ev, m->nrcpt, line, len);
 		if (k)
 			m->ks[m->nks++] = k;
 	}
 	mw_sv ip = {m->client_ip, strlen(m->client_ip)};
 	if (!is_loopback(ip)) {
-		snprintf(key, sizeof(key), "client:%s", m->client_ip);
 		mw_keystat *k = get_key(s, "client:", ip, ev->ts);
-		count_volume(s, k, key, ev, m->nrcpt, line, len);
+		count_volume(s, k, "client:", m->client_ip, ev, m->nrcpt, line, len);
 		if (k)
 			m->ks[m->nks++] = k;
 	}
 	if (m->origin == MW_ORIGIN_PICKUP) {
-		snprintf(key, sizeof(key), "sender:%s", m->from);
 		mw_keystat *k = get_key(s, "sender:", ev->from, ev->ts);
-		count_volume(s, k, key, ev, m->nrcpt, line, len);
+		count_volume(s, k, "sender:", m->from, ev, m->nrcpt, line, len);
 		if (k)
 			m->ks[m->nks++] = k;
 	}
