@@ -21,6 +21,7 @@
 #include "logwatch/follow.h"
 #include "logwatch/logread.h"
 #include "logwatch/logscan.h"
+#include "logwatch/pipeline.h"
 
 typedef struct scan_ctx {
 	mw_logscan *scan;
@@ -31,6 +32,7 @@ typedef struct scan_ctx {
 	uint64_t total, done_before; /* progress */
 	double last_progress;
 	bool progress;
+	int threads;
 } scan_ctx;
 
 /* now_s - monotonic seconds */
@@ -85,7 +87,7 @@ static bool scan_file(scan_ctx *c, const char *path)
 	c->name = path;
 	mw_logread_stats rs;
 	mw_err err;
-	mw_status rc = mw_logread_fd(fd, on_line, c, on_progress, c, &rs, &err);
+	mw_status rc = mw_logscan_fd(c->scan, fd, &c->tc, c->threads, on_progress, c, &rs, &err);
 	c->done_before += rs.raw_bytes;
 	if (fd != 0)
 		close(fd);
@@ -138,13 +140,14 @@ static void usage_logscan(FILE *out)
 		"  --rate-limit N     alert above N messages per window and key (default 100)\n"
 		"  --rate-window S    window in seconds (default 300)\n"
 		"  --auth-limit N     SASL failures per IP or username to report (default 10)\n"
+		"  --threads N        1 = single-threaded; 2 (default) parses on a second core\n"
 		"  --help             this text\n"
 		"\n"
 		"exit: 0 no finding, 1 findings, 2 usage or unreadable input\n");
 }
 
 enum { OPT_SINCE = 256, OPT_UNTIL, OPT_JSON, OPT_TOP, OPT_RATE, OPT_WINDOW, OPT_AUTH,
-       OPT_FROMSTART, OPT_ECHO, OPT_INTERVAL, OPT_HELP };
+       OPT_FROMSTART, OPT_ECHO, OPT_INTERVAL, OPT_THREADS, OPT_HELP };
 
 /* parse_common - options shared by logscan and logwatch; 0 ok, else exit code */
 static int parse_common(const char *cmd, int opt, const char *arg, mw_logscan_opts *o,
@@ -191,6 +194,7 @@ static const struct option common_opts[] = {
 	{"from-start", no_argument, NULL, OPT_FROMSTART},
 	{"echo", no_argument, NULL, OPT_ECHO},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
+	{"threads", required_argument, NULL, OPT_THREADS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -203,7 +207,7 @@ int cmd_logscan(int argc, char **argv)
 	mw_logscan_defaults(&o);
 	bool json = false;
 	unsigned top = 10;
-	int opt;
+	int opt, threads = 2;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", common_opts, NULL)) != -1) {
 		if (opt == OPT_HELP || opt == 'h') {
@@ -212,6 +216,12 @@ int cmd_logscan(int argc, char **argv)
 		}
 		if (opt == OPT_FROMSTART || opt == OPT_ECHO || opt == OPT_INTERVAL || opt == '?')
 			return cli_usage_error("logscan", "unknown option");
+		if (opt == OPT_THREADS) {
+			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
+				return cli_usage_error("logscan", "--threads is 1 or 2");
+			threads = optarg[0] - '0';
+			continue;
+		}
 		int rc = parse_common("logscan", opt, optarg, &o, &json, &top);
 		if (rc)
 			return rc;
@@ -221,6 +231,7 @@ int cmd_logscan(int argc, char **argv)
 	size_t nf = (size_t)(argc - optind);
 	farg *files = calloc(nf, sizeof(*files));
 	scan_ctx c = {0};
+	c.threads = threads;
 	c.scan = mw_logscan_new(&o);
 	if (!files || !c.scan) {
 		free(files);
@@ -332,7 +343,7 @@ int cmd_logwatch(int argc, char **argv)
 			interval = strtol(optarg, &end, 10);
 			if (*end || interval < 10 || interval > 60000)
 				return cli_usage_error("logwatch", "bad interval '%s'", optarg);
-		} else if (opt == '?') {
+		} else if (opt == '?' || opt == OPT_THREADS) {
 			return cli_usage_error("logwatch", "unknown option");
 		} else if ((rc = parse_common("logwatch", opt, optarg, &o, &json, &top)) != 0) {
 			return rc;

@@ -97,7 +97,10 @@ void mw_logscan_free(mw_logscan *s);
 /* mw_logscan_line - parse and feed one line (no newline); returns its kind */
 mw_logev_kind mw_logscan_line(mw_logscan *s, const mw_logtime_ctx *tc, const char *line,
 			      size_t len);
-/* mw_logscan_event - feed an already parsed event (line = its raw text) */
+/* mw_logscan_event - feed an already parsed event (line = its raw text).
+ * It reads only kind, mta, ts and the views packed by pipeline.c (qid,
+ * client_ip, sasl_user, sasl_method, from, to, nrcpt, status, dsn, reply,
+ * enhanced, code, relay_host, text, uid, dsn_qid): keep that list in step. */
 void mw_logscan_event(mw_logscan *s, const mw_logev *ev, const char *line, size_t len);
 /* mw_logscan_note - count a reader-level problem: "oversized_lines",
  * "truncated_gzip", "read_errors" */

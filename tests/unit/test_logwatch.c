@@ -24,6 +24,7 @@
 #include "logwatch/logline.h"
 #include "logwatch/logread.h"
 #include "logwatch/logscan.h"
+#include "logwatch/pipeline.h"
 
 /* the case tables leave trailing fields out on purpose (NULL = not checked) */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -742,6 +743,61 @@ static void test_follow(void **state)
 	unlink(rot);
 }
 
+
+/* The two-core pipeline gives exactly the single-threaded report (plain and
+ * gzip input, blocks boundaries crossed many times). */
+static char *report_of(const char *path, int threads)
+{
+	mw_logscan_opts o;
+	mw_logscan_defaults(&o);
+	o.rate_limit = 20;
+	mw_logscan *s = mw_logscan_new(&o);
+	mw_logtime_ctx tc;
+	mw_logtime_init(&tc, REF);
+	int fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	mw_logread_stats st;
+	mw_err err;
+	assert_int_equal(mw_logscan_fd(s, fd, &tc, threads, NULL, NULL, &st, &err), MW_OK);
+	close(fd);
+	json_t *j = mw_logscan_json(s, 10);
+	char *out = json_dumps(j, JSON_SORT_KEYS);
+	json_decref(j);
+	mw_logscan_free(s);
+	return out;
+}
+
+static void test_pipeline(void **state)
+{
+	(void)state;
+	const char *path = tpath("pipe.log.gz");
+	gzFile gz = gzopen(path, "wb1");
+	for (int i = 0; i < 60000; i++) {
+		int t = i / 10, mm = (t / 60) % 60, ss = t % 60; /* 10:00 .. 10:59, then 11:xx */
+		int hh = 10 + t / 3600;
+		gzprintf(gz, "Nov 10 %02d:%02d:%02d h postfix/submission/smtpd[1]: Q%06X: client=c[198.51.100.%d], sasl_method=PLAIN, sasl_username=u%d\n",
+			 hh, mm, ss, i, i % 7, i % 5);
+		gzprintf(gz, "Nov 10 %02d:%02d:%02d h postfix/qmgr[1]: Q%06X: from=<u%d@ex.org>, size=1, nrcpt=2 (queue active)\n",
+			 hh, mm, ss, i, i % 5);
+		gzprintf(gz, "Nov 10 %02d:%02d:%02d h postfix/smtp[1]: Q%06X: to=<r%d@%s>, relay=mx[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=%s, status=%s\n",
+			 hh, mm, ss, i, i, i % 3 ? "gmail.com" : "ex.net", i % 11 ? "2.0.0" : "5.7.1",
+			 i % 11 ? "sent (250 ok)" : "bounced (host mx[192.0.2.1] said: 550 5.7.1 blocked using zen.spamhaus.org (in reply to RCPT TO command))");
+		gzprintf(gz, "Nov 10 %02d:%02d:%02d h postfix/qmgr[1]: Q%06X: removed\n", mm, ss, i);
+		if (i % 13 == 0)
+			gzprintf(gz, "Nov 10 %02d:%02d:%02d h postfix/smtpd[1]: warning: unknown[203.0.113.%d]: SASL LOGIN authentication failed: x\n",
+				 hh, mm, ss, i % 3);
+	}
+	gzclose(gz);
+	char *one = report_of(path, 1), *two = report_of(path, 2);
+	assert_non_null(one);
+	if (!strstr(one, "\"messages\": 60000"))
+		fail_msg("report: %.600s", one);
+	assert_string_equal(one, two);
+	free(one);
+	free(two);
+	unlink(path);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -773,6 +829,7 @@ int main(void)
 		cmocka_unit_test(test_filter_and_bad),
 		cmocka_unit_test(test_reader),
 		cmocka_unit_test(test_follow),
+		cmocka_unit_test(test_pipeline),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
