@@ -20,7 +20,7 @@ mb=$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1048576}')
 cat "$log" >/dev/null # warm the page cache for both tools
 
 # run CMD...: prints "WALL CPU" (CPU = user + system seconds)
-measure() { { /usr/bin/time -f "%e %U %S" "$@" 2>&1 >/dev/null || true; } | tail -n 1 | awk '{printf "%s %.2f", $1, $2 + $3}'; }
+measure() { { /usr/bin/time -f "%e %U %S" "$@" 2>&1 >/dev/null || true; } | tail -n 1 | awk '{printf "%s %.2f\n", $1, $2 + $3}'; }
 best() { # best of two runs (the machine is shared)
   a=$(measure "$@"); b=$(measure "$@")
   awk -v a="$a" -v b="$b" 'BEGIN{split(a,x," "); split(b,y," "); print (x[1]<y[1]) ? a : b}'
