@@ -21,7 +21,9 @@
 #include "logwatch/follow.h"
 #include "logwatch/logread.h"
 #include "logwatch/logscan.h"
+#include "logwatch/logevent.h"
 #include "logwatch/pipeline.h"
+#include "store/eventlog.h"
 
 typedef struct scan_ctx {
 	mw_logscan *scan;
@@ -33,7 +35,37 @@ typedef struct scan_ctx {
 	double last_progress;
 	bool progress;
 	int threads;
+	mw_eventlog *events; /* --events: shared event store, or NULL */
+	mw_logscan_opts opts;
+	uint64_t stored, store_errors;
 } scan_ctx;
+
+/* store_event - one finding into the event store */
+static void store_event(scan_ctx *c, const mw_finding *f)
+{
+	mw_event ev;
+	mw_err err;
+	if (!c->events)
+		return;
+	mw_finding_to_event(f, &c->opts, &ev);
+	if (mw_eventlog_add(c->events, &ev, &err) == MW_OK) {
+		c->stored++;
+	} else if (c->store_errors++ == 0) {
+		fprintf(stderr, "mailwarden: event store: %s\n", err.msg);
+	}
+}
+
+/* open_events - --events PATH; false (message printed) on failure */
+static bool open_events(scan_ctx *c, const char *path)
+{
+	mw_err err;
+	if (!path)
+		return true;
+	c->events = mw_eventlog_open(path, false, &err);
+	if (!c->events)
+		fprintf(stderr, "mailwarden: %s: %s\n", path, err.msg);
+	return c->events != NULL;
+}
 
 /* now_s - monotonic seconds */
 static double now_s(void)
@@ -141,13 +173,15 @@ static void usage_logscan(FILE *out)
 		"  --rate-window S    window in seconds (default 300)\n"
 		"  --auth-limit N     SASL failures per IP or username to report (default 10)\n"
 		"  --threads N        1 = single-threaded; 2 (default) parses on a second core\n"
+		"  --events PATH      also store each finding in the event log (SQLite file\n"
+		"                     shared with `serve`; list with `mailwarden events --db`)\n"
 		"  --help             this text\n"
 		"\n"
 		"exit: 0 no finding, 1 findings, 2 usage or unreadable input\n");
 }
 
 enum { OPT_SINCE = 256, OPT_UNTIL, OPT_JSON, OPT_TOP, OPT_RATE, OPT_WINDOW, OPT_AUTH,
-       OPT_FROMSTART, OPT_ECHO, OPT_INTERVAL, OPT_THREADS, OPT_HELP };
+       OPT_FROMSTART, OPT_ECHO, OPT_INTERVAL, OPT_THREADS, OPT_EVENTS, OPT_HELP };
 
 /* parse_common - options shared by logscan and logwatch; 0 ok, else exit code */
 static int parse_common(const char *cmd, int opt, const char *arg, mw_logscan_opts *o,
@@ -195,6 +229,7 @@ static const struct option common_opts[] = {
 	{"echo", no_argument, NULL, OPT_ECHO},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
 	{"threads", required_argument, NULL, OPT_THREADS},
+	{"events", required_argument, NULL, OPT_EVENTS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -208,6 +243,7 @@ int cmd_logscan(int argc, char **argv)
 	bool json = false;
 	unsigned top = 10;
 	int opt, threads = 2;
+	const char *events_path = NULL;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", common_opts, NULL)) != -1) {
 		if (opt == OPT_HELP || opt == 'h') {
@@ -222,6 +258,10 @@ int cmd_logscan(int argc, char **argv)
 			threads = optarg[0] - '0';
 			continue;
 		}
+		if (opt == OPT_EVENTS) {
+			events_path = optarg;
+			continue;
+		}
 		int rc = parse_common("logscan", opt, optarg, &o, &json, &top);
 		if (rc)
 			return rc;
@@ -232,8 +272,14 @@ int cmd_logscan(int argc, char **argv)
 	farg *files = calloc(nf, sizeof(*files));
 	scan_ctx c = {0};
 	c.threads = threads;
+	c.opts = o;
+	if (!open_events(&c, events_path)) {
+		free(files);
+		return CLI_EXIT_ERROR;
+	}
 	c.scan = mw_logscan_new(&o);
 	if (!files || !c.scan) {
+		mw_eventlog_close(c.events);
 		free(files);
 		mw_logscan_free(c.scan);
 		fprintf(stderr, "mailwarden logscan: out of memory\n");
@@ -259,7 +305,15 @@ int cmd_logscan(int argc, char **argv)
 	mw_logscan_finish(c.scan);
 	json_t *r = mw_logscan_json(c.scan, top);
 	size_t nfind;
-	mw_logscan_findings(c.scan, &nfind);
+	const mw_finding *fs = mw_logscan_findings(c.scan, &nfind);
+	for (size_t i = 0; i < nfind; i++)
+		store_event(&c, &fs[i]);
+	if (c.events) {
+		json_object_set_new(r, "events_stored", json_integer((json_int_t)c.stored));
+		mw_eventlog_close(c.events);
+		if (c.store_errors)
+			ok = false;
+	}
 	if (json) {
 		json_dumpf(r, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
@@ -288,6 +342,7 @@ static void on_signal(int sig)
 static void print_finding(void *ctx, const mw_finding *f)
 {
 	scan_ctx *c = ctx;
+	store_event(c, f);
 	if (c->json) {
 		json_t *j = mw_finding_json(f);
 		json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -316,6 +371,7 @@ static void usage_logwatch(FILE *out)
 		"  --interval MS      poll interval in milliseconds (default 250)\n"
 		"  --echo             also print every line read (debugging, tests)\n"
 		"  --json             findings as JSON lines, final report as JSON\n"
+		"  --events PATH      store each finding in the event log when it is raised\n"
 		"  --rate-limit N, --rate-window S, --auth-limit N, --top N  as for logscan\n"
 		"  --help             this text\n");
 }
@@ -325,6 +381,7 @@ int cmd_logwatch(int argc, char **argv)
 	mw_logscan_opts o;
 	mw_logscan_defaults(&o);
 	bool json = false, from_start = false, echo = false;
+	const char *events_path = NULL;
 	unsigned top = 10;
 	long interval = 250;
 	int opt;
@@ -343,6 +400,8 @@ int cmd_logwatch(int argc, char **argv)
 			interval = strtol(optarg, &end, 10);
 			if (*end || interval < 10 || interval > 60000)
 				return cli_usage_error("logwatch", "bad interval '%s'", optarg);
+		} else if (opt == OPT_EVENTS) {
+			events_path = optarg;
 		} else if (opt == '?' || opt == OPT_THREADS) {
 			return cli_usage_error("logwatch", "unknown option");
 		} else if ((rc = parse_common("logwatch", opt, optarg, &o, &json, &top)) != 0) {
@@ -354,6 +413,9 @@ int cmd_logwatch(int argc, char **argv)
 	scan_ctx c = {.echo = echo, .json = json};
 	o.on_finding = print_finding;
 	o.ctx = &c;
+	c.opts = o;
+	if (!open_events(&c, events_path))
+		return CLI_EXIT_ERROR;
 	c.scan = mw_logscan_new(&o);
 	mw_err err;
 	mw_follow *f = c.scan ? mw_follow_new((const char *const *)argv + optind,
@@ -362,6 +424,7 @@ int cmd_logwatch(int argc, char **argv)
 	if (!f) {
 		fprintf(stderr, "mailwarden logwatch: %s\n", c.scan ? err.msg : "out of memory");
 		mw_logscan_free(c.scan);
+		mw_eventlog_close(c.events);
 		return CLI_EXIT_USAGE;
 	}
 	struct sigaction sa = {0};
@@ -394,5 +457,6 @@ int cmd_logwatch(int argc, char **argv)
 	mw_logscan_findings(c.scan, &nfind);
 	mw_follow_free(f);
 	mw_logscan_free(c.scan);
+	mw_eventlog_close(c.events);
 	return nfind ? CLI_EXIT_FINDING : CLI_EXIT_OK;
 }

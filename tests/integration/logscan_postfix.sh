@@ -128,7 +128,7 @@ check() { # check DESCRIPTION JQ-LIKE-PYTHON-EXPR EXPECTED
   got=$(python3 -c "import json,sys; j=json.load(open('$D/report.json')); print($2)" 2>&1)
   if [ "$got" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: got '$got' want '$3'"; fail=1; fi
 }
-"$MW" logscan --json --rate-limit 5 --auth-limit 5 "$D/maillog" > "$D/report.json"
+"$MW" logscan --json --rate-limit 5 --auth-limit 5 --events "$D/events.db" "$D/maillog" > "$D/report.json"
 rc=$?
 [ "$rc" = 1 ] || { echo "FAIL: exit code $rc, want 1 (findings)"; fail=1; }
 check "no unparsed Postfix lines" "j['unparsed_lines']" 0
@@ -145,6 +145,9 @@ if [ -n "$INJECT" ]; then
   check "local-injection finding" "[f['key'] for f in j['findings'] if f['type']=='local_injection']" "['uid:65534']"
 fi
 check "DSNs generated for the bounces" "j['deliveries']['dsns_generated'] >= 1" True
+check "every finding stored in the event log" "j['events_stored'] == len(j['findings'])" True
+nev=$("$MW" events --db "$D/events.db" --since 1d --json | python3 -c 'import json,sys; print(len([e for e in json.load(sys.stdin) if e["source"] == "logscan"]))')
+[ "$nev" -ge 3 ] && echo "ok: mailwarden events lists $nev logscan events" || { echo "FAIL: events lists $nev"; fail=1; }
 if grep -q 'SASL LOGIN authentication failed' "$D/maillog"; then
   check "SASL failures per IP" "[(a.get('ip'), a['count']) for a in j['auth_failures'] if 'ip' in a]" "[('127.0.0.1', 6)]"
   check "SASL brute-force finding" "[f['key'] for f in j['findings'] if f['type']=='auth_failures_ip']" "['client:127.0.0.1']"

@@ -22,6 +22,7 @@
 #include "logwatch/blockmatch.h"
 #include "logwatch/follow.h"
 #include "logwatch/logline.h"
+#include "logwatch/logevent.h"
 #include "logwatch/logread.h"
 #include "logwatch/logscan.h"
 #include "logwatch/pipeline.h"
@@ -798,6 +799,42 @@ static void test_pipeline(void **state)
 	unlink(path);
 }
 
+/* A finding becomes an event of the shared store: source, rule, key fields. */
+static void test_logevent(void **state)
+{
+	(void)state;
+	mw_logscan_opts o;
+	mw_logscan_defaults(&o);
+	mw_finding f = {0};
+	f.type = MW_FIND_RATE;
+	snprintf(f.key, sizeof(f.key), "sasl_username:bob@ex.org");
+	f.count = 150;
+	f.first = 1000;
+	f.last = 1300;
+	char line[] = "Nov 10 10:00:00 h postfix/qmgr[1]: A1: from=<bob@ex.org>";
+	f.evidence[0] = line;
+	f.nevidence = 1;
+	mw_event ev;
+	mw_finding_to_event(&f, &o, &ev);
+	assert_string_equal(ev.source, "logscan");
+	assert_string_equal(ev.rule, "rate");
+	assert_string_equal(ev.key, "sasl_username:bob@ex.org");
+	assert_string_equal(ev.sasl_username, "bob@ex.org");
+	assert_string_equal(ev.client_address, "");
+	assert_int_equal(ev.count, 150);
+	assert_int_equal(ev.limit, 100);
+	assert_int_equal(ev.window_ms, 300000);
+	assert_int_equal(ev.time_ms, 1300000);
+	assert_int_equal(ev.nsubjects, 1);
+	f.type = MW_FIND_AUTH_IP;
+	snprintf(f.key, sizeof(f.key), "client:203.0.113.5");
+	mw_finding_to_event(&f, &o, &ev);
+	assert_string_equal(ev.client_address, "203.0.113.5");
+	assert_string_equal(ev.sasl_username, "");
+	assert_int_equal(ev.limit, 10);
+	assert_int_equal(ev.window_ms, 0);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -830,6 +867,7 @@ int main(void)
 		cmocka_unit_test(test_reader),
 		cmocka_unit_test(test_follow),
 		cmocka_unit_test(test_pipeline),
+		cmocka_unit_test(test_logevent),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
