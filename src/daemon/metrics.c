@@ -70,7 +70,7 @@ void metrics_text(serve_metrics *m, mw_buf *o)
 		      "# HELP mailwarden_connections_evicted_total Idle connections closed to admit new ones.\n"
 		      "# TYPE mailwarden_connections_evicted_total counter\n"
 		      "mailwarden_connections_evicted_total %llu\n"
-		      "# HELP mailwarden_alert_delivery_failures_total Alert commands/webhooks that could not start.\n"
+		      "# HELP mailwarden_alert_delivery_failures_total Alert commands/webhooks not started (error, or 32 already running).\n"
 		      "# TYPE mailwarden_alert_delivery_failures_total counter\n"
 		      "mailwarden_alert_delivery_failures_total %llu\n",
 		      LD(m->keys), m->store_name, LD(m->degraded) ? 0 : 1, LD(m->store_errors),

@@ -40,6 +40,7 @@
 #define CONTROL_LINE_MAX 1024
 #define DRAIN_MAX_S 5.0      /* SIGTERM: in-flight requests get this long */
 #define RCPT_SAMPLE_LEN 128
+#define ALERTS_INFLIGHT_MAX 32 /* alert children at once: an event flood must not fork-bomb */
 
 typedef struct server server;
 
@@ -79,6 +80,7 @@ struct server {
 	mw_rl_verdict verdict;
 	mw_event ev;
 	double last_evict_log;
+	int alerts_inflight;
 };
 
 static bool g_syslog; /* program-level logging switch (the library holds no globals) */
@@ -197,6 +199,11 @@ static void deliver(server *s, mw_event *ev)
 	const serve_config *cfg = s->cfg;
 	if (!cfg->webhook[0] && !cfg->alert_command[0])
 		return;
+	if (s->alerts_inflight >= ALERTS_INFLIGHT_MAX) {
+		atomic_fetch_add(&s->metrics.alerts_failed, 1);
+		slog(LOG_WARNING, "alert delivery skipped: %d deliveries still running", s->alerts_inflight);
+		return;
+	}
 	json_t *j = mw_event_to_json(ev);
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
@@ -209,11 +216,17 @@ static void deliver(server *s, mw_event *ev)
 		    mw_alert_command(argv, text, cfg->alert_timeout_ms, &err) < 0) {
 			slog(LOG_ERR, "alert command: %s", err.msg);
 			atomic_fetch_add(&s->metrics.alerts_failed, 1);
+		} else {
+			s->alerts_inflight++;
 		}
 	}
-	if (cfg->webhook[0] && mw_alert_webhook(cfg->webhook, text, cfg->alert_timeout_ms, &err) < 0) {
-		slog(LOG_ERR, "webhook: %s", err.msg);
-		atomic_fetch_add(&s->metrics.alerts_failed, 1);
+	if (cfg->webhook[0]) {
+		if (mw_alert_webhook(cfg->webhook, text, cfg->alert_timeout_ms, &err) < 0) {
+			slog(LOG_ERR, "webhook: %s", err.msg);
+			atomic_fetch_add(&s->metrics.alerts_failed, 1);
+		} else {
+			s->alerts_inflight++;
+		}
 	}
 	free(text);
 }
@@ -636,6 +649,9 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
 	(void)loop;
 	(void)revents;
+	server *s = w->data;
+	if (s->alerts_inflight > 0)
+		s->alerts_inflight--;
 	if (!WIFEXITED(w->rstatus) || WEXITSTATUS(w->rstatus) != 0)
 		slog(LOG_WARNING, "alert delivery (pid %d) failed with status %d", w->rpid,
 		     WIFEXITED(w->rstatus) ? WEXITSTATUS(w->rstatus) : 128 + WTERMSIG(w->rstatus));
@@ -728,6 +744,7 @@ static void run_loop(server *s)
 	ev_signal_start(s->loop, &s->sigterm);
 	ev_signal_start(s->loop, &s->sigint);
 	ev_child_init(&s->child, child_cb, 0, 0);
+	s->child.data = s;
 	ev_child_start(s->loop, &s->child);
 	ev_run(s->loop, 0);
 }

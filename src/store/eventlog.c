@@ -18,8 +18,10 @@ struct mw_eventlog {
 	sqlite3_stmt *ins;
 };
 
+/* WAL with synchronous=NORMAL: a commit does not wait for fsync (the daemon
+ * writes from its event loop); the WAL is synced at checkpoints. */
 static const char schema[] =
-	"PRAGMA journal_mode=WAL;"
+	"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 	"CREATE TABLE IF NOT EXISTS mw_events(id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
 	" source TEXT, rule TEXT, key TEXT, action TEXT, count INTEGER, lim INTEGER,"
 	" window_ms INTEGER, client_address TEXT, sasl_username TEXT, sender TEXT, evidence TEXT);"

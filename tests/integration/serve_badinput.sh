@@ -153,5 +153,46 @@ check "new rules apply (hold above 10)" "action=DUNNO" "$(ask hup2)"
 
 kill -TERM "$MWPID"; wait "$MWPID"; rc=$?; MWPID=
 check "SIGTERM: exit 0" 0 "$rc"
+
+# connection cap: max_connections = 50, 200 idle clients: the least recently
+# active ones are closed, the count stays at the cap, newcomers are answered.
+# Also listens on IPv6 loopback when the machine has it.
+sed -i 's/^max_connections = .*/max_connections = 50/' "$D/mw.conf"
+"$MW" serve -c "$D/mw.conf" 2> "$D/mw2.log" &
+MWPID=$!
+wait_port "$POL" || { cat "$D/mw2.log"; exit 1; }
+PORT=$POL python3 - <<'PY' || FAILS=$((FAILS+1))
+import os, socket, sys, time
+PORT = int(os.environ["PORT"])
+idle = [socket.create_connection(("127.0.0.1", PORT)) for _ in range(200)]
+time.sleep(0.3)
+s = socket.create_connection(("127.0.0.1", PORT), timeout=5)
+s.sendall(b"request=smtpd_access_policy\nprotocol_state=END-OF-MESSAGE\nsasl_username=cap\n\n")
+a = s.recv(100)
+ok = a == b"action=DUNNO\n\n"
+print(("ok" if ok else "FAIL") + ": newcomer answered with 200 idle clients over a cap of 50")
+closed = 0
+for c in idle:
+    c.settimeout(0.01)
+    try:
+        if c.recv(1) == b"": closed += 1
+    except socket.timeout: pass
+    except OSError: closed += 1
+ok2 = closed >= 150
+print(("ok" if ok2 else "FAIL") + ": %d of 200 idle connections closed by the cap (want >= 150)" % closed)
+sys.exit(0 if ok and ok2 else 1)
+PY
+conns=$("$MW" status -c "$D/mw.conf" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["connections"])')
+[ "$conns" -le 50 ]; check "status: connections at most the cap ($conns)" 0 $?
+if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
+  P6=$(free_port)
+  "$MW" serve --listen "[::1]:$P6" --control off --events-db off --log stderr 2> "$D/mw6.log" &
+  P6PID=$!
+  sleep 0.5
+  got=$(python3 -c 'import socket,sys; s=socket.create_connection(("::1",'"$P6"'),timeout=5); s.sendall(b"request=smtpd_access_policy\n\n"); print(s.recv(100).decode().strip())')
+  check "IPv6 listener [::1] answers" "action=DUNNO" "$got"
+  kill "$P6PID"; wait "$P6PID"
+fi
+kill -TERM "$MWPID"; wait "$MWPID"; MWPID=
 if [ "$FAILS" -ne 0 ]; then tail -30 "$D/mw.log"; exit 1; fi
 echo "serve_badinput: all checks passed"
