@@ -8,13 +8,17 @@
  * every bucket has left the window.
  *
  * Failure handling: every command runs with the configured timeout on the
- * socket (hiredis redisSetTimeout), so an answer waits at most about that
- * long.  Any error drops the connection and marks the store DEGRADED: the
- * request is counted in a local memory store instead.  A reconnect is tried
- * at most once a second, from a later call; when it works the store is UP
- * again and counts go back to Redis.  Counts made locally during the outage
+ * socket (hiredis redisSetTimeout), so a request waits at most that long
+ * for Redis.  Any error drops the connection and marks the store DEGRADED:
+ * the request is counted in a local memory store instead.  A connection
+ * broken by a Redis restart (EOF, reset) is reconnected at once, within the
+ * same request.  Otherwise a reconnect (connect + SCRIPT LOAD, together
+ * within the timeout) is tried at most once a second from mw_store_expire,
+ * which the daemon calls from its one-second sweep; when it works the store
+ * is UP again and counts go back to Redis.  Counts made locally during the outage
  * are not merged into Redis (see docs/SERVE.md).
  */
+#include <errno.h>
 #include <hiredis/hiredis.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,12 +81,16 @@ static void drop(redis_store *r)
 	r->next_try_ms = now_ms() + 1000;
 }
 
-/* connect_now - connect with the timeout and load the script */
+/* connect_now - connect and load the script within timeout_ms in total
+ * (half for the TCP connect, half for SCRIPT LOAD); commands then get the
+ * whole timeout */
 static bool connect_now(redis_store *r)
 {
+	int half = r->timeout_ms / 2 > 0 ? r->timeout_ms / 2 : 1;
+	struct timeval th = {half / 1000, (half % 1000) * 1000};
 	struct timeval tv = {r->timeout_ms / 1000, (r->timeout_ms % 1000) * 1000};
-	r->c = redisConnectWithTimeout(r->host, r->port, tv);
-	if (!r->c || r->c->err || redisSetTimeout(r->c, tv) != REDIS_OK) {
+	r->c = redisConnectWithTimeout(r->host, r->port, th);
+	if (!r->c || r->c->err || redisSetTimeout(r->c, th) != REDIS_OK) {
 		drop(r);
 		return false;
 	}
@@ -92,7 +100,7 @@ static bool connect_now(redis_store *r)
 		memcpy(r->sha, rep->str, 41);
 	if (rep)
 		freeReplyObject(rep);
-	if (!ok) {
+	if (!ok || redisSetTimeout(r->c, tv) != REDIS_OK) {
 		drop(r);
 		return false;
 	}
@@ -100,14 +108,12 @@ static bool connect_now(redis_store *r)
 	return true;
 }
 
-/* ready - a usable connection, reconnecting at most once a second */
-static bool ready(redis_store *r)
+/* retry_due - reconnect, at most once a second; called from the sweep only,
+ * so a request never waits for a reconnect while Redis is down or hung */
+static void retry_due(redis_store *r)
 {
-	if (r->c)
-		return true;
-	if (now_ms() < r->next_try_ms)
-		return false;
-	return connect_now(r);
+	if (!r->c && now_ms() >= r->next_try_ms)
+		connect_now(r);
 }
 
 /* rkey - prefix + key into buf */
@@ -137,9 +143,10 @@ static bool eval_hit(redis_store *r, const char *k, size_t kl, int64_t window_ms
 	return ok;
 }
 
-/* red_hit - run the script; a connection that was up and fails gets one
- * immediate reconnect (Redis restarted: the old socket is dead); any other
- * failure falls back to local counters */
+/* red_hit - run the script.  If the connection breaks (Redis restarted:
+ * EOF or reset, not a timeout), reconnect once at once and retry; any other
+ * failure, or no connection, counts locally.  So a request waits at most
+ * store_timeout_ms for a hung Redis. */
 static mw_status red_hit(mw_store *s, const char *key, size_t klen, int64_t window_ms, uint32_t n,
 			 int64_t now, uint64_t *count, mw_err *err)
 {
@@ -148,12 +155,14 @@ static mw_status red_hit(mw_store *s, const char *key, size_t klen, int64_t wind
 		return mw_err_set(err, MW_ETOOBIG, "counter key longer than %d bytes", MW_RL_KEY_MAX);
 	char k[MW_RL_KEY_MAX + 64];
 	size_t kl = rkey(r, key, klen, k);
-	bool was_up = r->c != NULL;
-	if (ready(r)) {
+	if (r->c) {
 		if (eval_hit(r, k, kl, window_ms, n, count))
 			return MW_OK;
+		int e = errno;
+		bool broken = r->c->err == REDIS_ERR_EOF ||
+			      (r->c->err == REDIS_ERR_IO && e != EAGAIN && e != EWOULDBLOCK);
 		drop(r);
-		if (was_up && connect_now(r) && eval_hit(r, k, kl, window_ms, n, count))
+		if (broken && connect_now(r) && eval_hit(r, k, kl, window_ms, n, count))
 			return MW_OK;
 		if (r->c)
 			drop(r);
@@ -166,7 +175,7 @@ static mw_status red_reset(mw_store *s, const char *key, size_t klen, mw_err *er
 {
 	redis_store *r = (redis_store *)s;
 	bool found = mw_store_reset(r->local, key, klen, NULL) == MW_OK;
-	if (ready(r)) {
+	if (r->c) {
 		char k[MW_RL_KEY_MAX + 64];
 		size_t kl = rkey(r, key, klen, k);
 		redisReply *rep = redisCommand(r->c, "DEL %b", k, kl);
@@ -183,7 +192,7 @@ static mw_status red_reset(mw_store *s, const char *key, size_t klen, mw_err *er
 static size_t red_expire(mw_store *s, int64_t now, size_t budget)
 {
 	redis_store *r = (redis_store *)s;
-	ready(r); /* the daemon's sweep doubles as the reconnect timer */
+	retry_due(r); /* the daemon's one-second sweep is the reconnect timer */
 	return mw_store_expire(r->local, now, budget);
 }
 static size_t red_keys(const mw_store *s) { return mw_store_keys(((const redis_store *)s)->local); }
