@@ -788,6 +788,45 @@ static mw_status build(mw_bounce *b, walk *w, GMimeMessage *m, mw_err *err)
 	return MW_OK;
 }
 
+/* Content-filtering gateways, named in the bounce's own header: when they
+ * say "user unknown" it is their recipient filter speaking (Sisimai's
+ * McAfee, SurfControl, MailFoundry, mFILTER and MXLogic parsers agree). */
+static const char *const FILTER_GATEWAYS[] = {
+	"modified by mcafee", "surfcontrol e-mail filter", "(mailfoundry)", "x-mailer: m-filter",
+	".mxlogic.net",
+};
+
+/* filter_gateway - the header section names one of FILTER_GATEWAYS */
+static bool filter_gateway(const char *d, size_t n)
+{
+	const char *e = memmem(d, n, "\n\n", 2);
+	size_t hn = e ? (size_t)(e - d) : n;
+	char low[16384];
+	if (hn >= sizeof(low))
+		hn = sizeof(low) - 1;
+	for (size_t i = 0; i < hn; i++)
+		low[i] = mw_tolower(d[i]);
+	for (size_t i = 0; i < sizeof(FILTER_GATEWAYS) / sizeof(FILTER_GATEWAYS[0]); i++)
+		if (memmem(low, hn, FILTER_GATEWAYS[i], strlen(FILTER_GATEWAYS[i])))
+			return true;
+	return false;
+}
+
+/* gateway_filtered - "user unknown" from a filtering gateway is filtered */
+static void gateway_filtered(mw_bounce *b)
+{
+	for (size_t i = 0; i < b->nrcpt; i++) {
+		mw_bounce_rcpt *r = &b->rcpts[i];
+		if (r->reason != MW_REASON_USERUNKNOWN)
+			continue;
+		r->reason = MW_REASON_FILTERED;
+		r->hard = mw_reason_is_hard(r->reason, r->status);
+		if (r->status_inferred)
+			mw_reason_pseudo_status(r->reason, r->status[0] == '4', r->status,
+						sizeof(r->status));
+	}
+}
+
 /* parse_message - GMime over the normalised copy */
 static GMimeMessage *parse_message(const char *data, size_t n)
 {
@@ -811,6 +850,7 @@ mw_status mw_bounce_parse(const char *raw, size_t len, mw_bounce **out, mw_err *
 	if (!data)
 		return mw_err_set(err, MW_ENOMEM, "out of memory");
 	opaque_originals(data, n);
+	bool gateway = filter_gateway(data, n);
 	GMimeMessage *m = parse_message(data, n);
 	free(data);
 	if (!m)
@@ -829,6 +869,8 @@ mw_status mw_bounce_parse(const char *raw, size_t len, mw_bounce **out, mw_err *
 	mw_buf_init(&w.dsn, MW_BOUNCE_TEXT_MAX);
 	walk_object(&w, g_mime_message_get_mime_part(m), 0);
 	mw_status st = build(b, &w, m, err);
+	if (st == MW_OK && gateway)
+		gateway_filtered(b);
 	if (st == MW_OK && b->orig_headers && !b->orig_message_id)
 		b->orig_message_id =
 			text_header_value(pool, b->orig_headers, b->orig_headers_len, "Message-ID");
