@@ -488,7 +488,8 @@ static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool tem
 	/* the remote error was temporary; the bounce is final only because
 	 * the queue lifetime ran out (Exim) */
 	temporary = temporary || memmem(d, dn, "retry timeout exceeded", 22) ||
-		    memmem(d, dn, "retry time not reached", 22);
+		    memmem(d, dn, "retry time not reached", 22) ||
+		    (text && memmem(text, tn, "retry timeout exceeded", 22));
 	temporary = temporary || r->replycode[0] == '4' || r->status[0] == '4' ||
 		    (r->action && strcmp(r->action, "delayed") == 0);
 	if (action_is_success(r->action)) {
@@ -511,8 +512,11 @@ static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool tem
 			r->reason = MW_REASON_MAILERERROR;
 		if (r->reason == MW_REASON_UNDEFINED && text)
 			r->reason = mw_reason_from_signature(text, tn);
-		if (r->reason == MW_REASON_UNDEFINED && temporary)
-			r->reason = MW_REASON_EXPIRED; /* a delay report without a cause */
+		/* a delay report without a cause: still queued, will expire */
+		if (temporary && dn == 0 && mw_reason_from_status(r->status, true) == MW_REASON_UNDEFINED &&
+		    (r->reason == MW_REASON_UNDEFINED ||
+		     r->reason == mw_reason_from_status(r->status, false)))
+			r->reason = MW_REASON_EXPIRED;
 	}
 	if (!r->status[0]) {
 		mw_reason_pseudo_status(r->reason, temporary, r->status, sizeof(r->status));
@@ -591,6 +595,9 @@ static mw_status build_text(mw_bounce *b, const mw_text_bounce *t, GMimeObject *
 		for (size_t j = 0; nf && j < t->nrcpt; j++)
 			if (mw_strcaseeq(t->rcpts[j].address, failed[i]))
 				r->diagnostic = t->rcpts[j].diagnostic;
+		/* header and text disagree on the address: pair them by position */
+		if (nf && !r->diagnostic[0] && nf == t->nrcpt)
+			r->diagnostic = t->rcpts[i].diagnostic;
 		r->action = t->temporary ? "delayed" : "failed";
 		finish_rcpt(r, t->error_text, t->error_len, t->temporary);
 	}

@@ -239,7 +239,7 @@ P(BLOCKED, "not allowed to send"), P(BLOCKED, "use the smtp server of your isp")
 	P(MAILERERROR, "pipe to"), P(MAILERERROR, "exit code"),
 	P(SECURITYERROR, "authentication required"), P(SECURITYERROR, "authentication failed"),
 	P(SECURITYERROR, "must authenticate"), P(SECURITYERROR, "security"),
-	P(CONTENTERROR, "content rejected"), P(CONTENTERROR, "header error"),
+	P(CONTENTERROR, "content rejected"), P(POLICYVIOLATION, "header error"),
 	P(CONTENTERROR, "invalid header"), P(CONTENTERROR, "mime error"), P(CONTENTERROR, "improper use of 8-bit"),
 	P(SYNTAXERROR, "syntax error"), P(SYNTAXERROR, "command unrecognized"),
 	P(SYNTAXERROR, "unrecognized command"), P(SYNTAXERROR, "bad sequence"),
