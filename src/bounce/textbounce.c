@@ -43,7 +43,7 @@ static const char *const HEADER_STARTS[] = {"return-path:", "received: from", "r
 static const char *const RCPT_PREFIXES[] = {
 	"rcpt to:", "final-recipient: rfc822;", "original-recipient: rfc822;",
 	"final-recipient:", "recipient address:", "recipient:", "failed recipient:",
-	"address:", "user:", "mailbox:",
+	"address:", "user:", "mailbox:", "smtp=",
 	"your message to", "delivery to", "could not be delivered to", "deliver to",
 	"delivered to", "couldn't be delivered to", "undeliverable to", "addressed to",
 	"message to", "mail to", "sent to", "for", "to:", "to",
