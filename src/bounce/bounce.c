@@ -513,9 +513,9 @@ static void finish_rcpt(mw_bounce_rcpt *r, const char *text, size_t tn, bool tem
 		if (r->reason == MW_REASON_UNDEFINED && text)
 			r->reason = mw_reason_from_signature(text, tn);
 		/* a delay report without a cause: still queued, will expire */
-		if (temporary && dn == 0 && mw_reason_from_status(r->status, true) == MW_REASON_UNDEFINED &&
-		    (r->reason == MW_REASON_UNDEFINED ||
-		     r->reason == mw_reason_from_status(r->status, false)))
+		if (temporary && (r->reason == MW_REASON_UNDEFINED ||
+				  (dn == 0 && mw_reason_from_status(r->status, true) == MW_REASON_UNDEFINED &&
+				   r->reason == mw_reason_from_status(r->status, false))))
 			r->reason = MW_REASON_EXPIRED;
 	}
 	if (!r->status[0]) {
@@ -824,7 +824,8 @@ static void gateway_filtered(mw_bounce *b)
 {
 	for (size_t i = 0; i < b->nrcpt; i++) {
 		mw_bounce_rcpt *r = &b->rcpts[i];
-		if (r->reason != MW_REASON_USERUNKNOWN)
+		/* an x.1.1 code is the real mailbox's answer, relayed */
+		if (r->reason != MW_REASON_USERUNKNOWN || strcmp(r->status + 1, ".1.1") == 0)
 			continue;
 		r->reason = MW_REASON_FILTERED;
 		r->hard = mw_reason_is_hard(r->reason, r->status);
