@@ -280,6 +280,15 @@ static bool add_rcpt(mw_pool *pool, mw_text_bounce *out, size_t *cap, const char
 	return r->address && r->diagnostic;
 }
 
+/* transcript_entry - a Sendmail V5 transcript line "550 host (smtp)... text":
+ * it starts the next entry, never continues this one */
+static bool transcript_entry(const char *ls, const char *le)
+{
+	return le - ls > 8 && strchr("245", ls[0]) && ls[1] >= '0' && ls[1] <= '9' &&
+	       ls[2] >= '0' && ls[2] <= '9' && ls[3] == ' ' &&
+	       memmem(ls, (size_t)(le - ls), "...", 3);
+}
+
 /* diag_span - rest of the line after the address plus following lines up to
  * a blank line or the next recipient line (at most 2 KiB) */
 static size_t diag_span(const char *from, const char *end, const char **start)
@@ -308,7 +317,8 @@ static size_t diag_span(const char *from, const char *end, const char **start)
 		const char *s = p, *e = le;
 		mw_trim(&s, &e);
 		size_t al;
-		if (s == e || (!para && rcpt_on_line(p, le, &al) >= 0) || line_is_marker(p, le))
+		if (s == e || (!para && rcpt_on_line(p, le, &al) >= 0) || line_is_marker(p, le) ||
+		    transcript_entry(p, le))
 			break;
 		p = le < end ? le + 1 : end;
 	}
