@@ -269,7 +269,8 @@ static void prepare_sig(mw_dkim_verify *v, mw_dkim_sig *s, long field)
 }
 
 /* fetch_key - the key record from the cached answer (§6.1.2) */
-static bool fetch_key(mw_dkim_sig *s, const dns_answer *a, mw_dkim_key *key)
+static bool fetch_key(mw_dkim_sig *s, const dns_answer *a, mw_dkim_keycache *kc,
+		      mw_dkim_key *key)
 {
 	if (a->status == DNS_TEMPFAIL)
 		return verdict(s, MW_AUTH_TEMPERROR, "key lookup %s: %s", s->key_name,
@@ -282,7 +283,7 @@ static bool fetch_key(mw_dkim_sig *s, const dns_answer *a, mw_dkim_key *key)
 	for (size_t i = 0; i < a->n; i++) { /* the first record that parses (§3.6.2.2) */
 		if (a->rr[i].type != DNS_T_TXT)
 			continue;
-		mw_status st = mw_dkim_key_parse(a->rr[i].txt, a->rr[i].txt_len, key, &err);
+		mw_status st = mw_dkim_keycache_get(kc, a->rr[i].txt, a->rr[i].txt_len, key, &err);
 		if (st == MW_OK)
 			return true;
 		if (first.msg[0] == '\0')
@@ -337,7 +338,7 @@ static bool body_hash(mw_dkim_verify *v, mw_dkim_sig *s, body_cache *bc, size_t 
 		hit->alg = s->alg;
 		hit->canon = s->bcanon;
 		hit->l = s->l;
-		if (mw_body_hash_oneshot(mw_dkim_alg_md(s->alg), s->bcanon, s->l, v->msg->body,
+		if (mw_body_hash_oneshot(mw_dkim_keycache_md(v->keys, s->alg), s->bcanon, s->l, v->msg->body,
 					 v->msg->body_len, hit->hash, &hit->hlen, &hit->total) != MW_OK)
 			return verdict(s, MW_AUTH_TEMPERROR, "hash failure (out of memory)");
 	}
@@ -373,16 +374,18 @@ static void finish_sig(mw_dkim_verify *v, mw_dkim_sig *s, const dns_answer *a, b
 {
 	mw_dkim_key key;
 	memset(&key, 0, sizeof(key));
-	if (!fetch_key(s, a, &key))
+	if (!fetch_key(s, a, v->keys, &key))
 		return;
 	if (check_key(s, &key) && body_hash(v, s, bc, nbc)) {
 		const mw_hfield *f = &v->msg->field[s->field];
 		unsigned char hh[EVP_MAX_MD_SIZE];
 		unsigned hlen = 0;
 		if (mw_dkim_header_hash(v->msg, s->h, s->nh, s->field, f->raw, f->raw_len, s->hcanon,
-					mw_dkim_alg_md(s->alg), hh, &hlen) != MW_OK)
+					mw_dkim_keycache_md(v->keys, s->alg), hh, &hlen) != MW_OK)
 			verdict(s, MW_AUTH_PERMERROR, "header section could not be canonicalized");
-		else if (!mw_dkim_crypto_verify(key.pkey, s->alg, hh, hlen, s->sig, s->siglen))
+		else if (!(key.vctx && s->alg == MW_DKIM_ALG_RSA_SHA256
+				   ? EVP_PKEY_verify(key.vctx, s->sig, s->siglen, hh, hlen) == 1
+				   : mw_dkim_crypto_verify(key.pkey, s->alg, hh, hlen, s->sig, s->siglen)))
 			verdict(s, MW_AUTH_FAIL, "signature did not verify (header changed or wrong key)");
 		else if (s->alg == MW_DKIM_ALG_RSA_SHA1)
 			verdict(s, MW_AUTH_POLICY,

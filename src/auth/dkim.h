@@ -40,6 +40,7 @@
 
 #include "auth/dkim_canon.h"
 #include "auth/dkim_crypto.h"
+#include "auth/dkim_keycache.h"
 #include "auth/result.h"
 #include "core/limits.h"
 #include "core/pool.h"
@@ -85,6 +86,7 @@ typedef struct mw_dkim_verify {
 	size_t nignored;        /* signatures past MW_DKIM_SIGS_MAX */
 	bool prepared;
 	mw_auth_result result;  /* best result over all signatures */
+	mw_dkim_keycache *keys; /* optional, borrowed: set after init to reuse parsed keys */
 } mw_dkim_verify;
 
 /* mw_dkim_verify_init - verifier for msg with clock now; MW_ENOMEM if the pool fails */

@@ -27,22 +27,28 @@ const char *mw_canon_name(mw_canon c)
 	return c == MW_CANON_RELAXED ? "relaxed" : "simple";
 }
 
-/* relaxed_header - §3.4.2: lower-case name, unfold, WSP runs to one SP, trim */
+/* relaxed_header - §3.4.2: lower-case name, unfold, WSP runs to one SP, trim.
+ * The output is never longer than the input plus CRLF, so it is written in
+ * place after one size check. */
 static mw_status relaxed_header(const char *raw, size_t len, mw_buf *out)
 {
 	const char *colon = memchr(raw, ':', len);
 	if (!colon)
 		return MW_EPARSE;
+	size_t base = out->len;
+	if (mw_buf_append(out, raw, len) != MW_OK || mw_buf_append(out, "\r\n", 2) != MW_OK) {
+		out->len = base;
+		return MW_ETOOBIG;
+	}
+	char *w = out->data + base;
 	const char *ne = colon;
 	while (ne > raw && (ne[-1] == ' ' || ne[-1] == '\t'))
 		ne--;
 	for (const char *p = raw; p < ne; p++)
-		if (mw_buf_putc(out, mw_tolower(*p)) != MW_OK)
-			return MW_ETOOBIG;
-	if (mw_buf_putc(out, ':') != MW_OK)
-		return MW_ETOOBIG;
+		*w++ = mw_tolower(*p);
+	*w++ = ':';
 	bool wsp = false, started = false;
-	for (const char *p = colon + 1; p < raw + len; p++) {
+	for (const char *p = colon + 1, *e = raw + len; p < e; p++) {
 		char c = *p;
 		if (c == '\r' || c == '\n')
 			continue;
@@ -50,14 +56,17 @@ static mw_status relaxed_header(const char *raw, size_t len, mw_buf *out)
 			wsp = true;
 			continue;
 		}
-		if (wsp && started && mw_buf_putc(out, ' ') != MW_OK)
-			return MW_ETOOBIG;
+		if (wsp && started)
+			*w++ = ' ';
 		wsp = false;
 		started = true;
-		if (mw_buf_putc(out, c) != MW_OK)
-			return MW_ETOOBIG;
+		*w++ = c;
 	}
-	return mw_buf_append(out, "\r\n", 2);
+	*w++ = '\r';
+	*w++ = '\n';
+	out->len = (size_t)(w - out->data);
+	out->data[out->len] = '\0';
+	return MW_OK;
 }
 
 /* mw_canon_header - one field, canonical, CRLF-terminated */
@@ -214,11 +223,13 @@ static void stage(mw_body_hash *bh, char c)
 	bh->buf[bh->nbuf++] = c;
 }
 
-/* relaxed_update - §3.4.4: WSP runs to one SP, none at line end, trailing empty lines held */
-static void relaxed_update(mw_body_hash *bh, const char *p, size_t n)
+/* relaxed_bytes - §3.4.4 byte by byte: WSP runs to one SP, none at line end,
+ * trailing empty lines held back */
+static void relaxed_bytes(mw_body_hash *bh, const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char c = p[i];
+		bh->mid_line = c != '\n';
 		if (c == '\r')
 			continue;
 		if (c == '\n') {
@@ -239,6 +250,70 @@ static void relaxed_update(mw_body_hash *bh, const char *p, size_t n)
 			stage(bh, c);
 			bh->content = true;
 		}
+	}
+}
+
+/* bytes_eq - high bit of each byte of w set exactly where that byte equals
+ * the byte repeated in pat (SWAR, no false positives) */
+static inline uint64_t bytes_eq(uint64_t w, uint64_t pat)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t v = w ^ pat;
+	return ~(((v & lo7) + lo7) | v | lo7);
+}
+
+/* first_unrelaxed - offset of the first byte in p[0..n) where relaxed
+ * canonicalization changes something inside a line: an HTAB, an SP followed
+ * by SP, or an SP followed by CR; n if none.  Eight bytes at a time. */
+static size_t first_unrelaxed(const char *p, size_t n)
+{
+	const uint64_t sp = 0x2020202020202020ULL, tab = 0x0909090909090909ULL,
+		       cr = 0x0d0d0d0d0d0d0d0dULL;
+	size_t i = 0;
+	for (; i + 9 <= n; i += 8) {
+		uint64_t w, nx;
+		memcpy(&w, p + i, 8); /* little-endian: byte k is bits 8k..8k+7 */
+		memcpy(&nx, p + i + 1, 8); /* the following bytes, one further */
+		uint64_t s = bytes_eq(w, sp);
+		if (bytes_eq(w, tab) || (s & (bytes_eq(nx, sp) | bytes_eq(nx, cr))))
+			break;
+	}
+	for (; i < n; i++)
+		if (p[i] == '\t' || (p[i] == ' ' && i + 1 < n && (p[i + 1] == ' ' || p[i + 1] == '\r')))
+			return i;
+	return n;
+}
+
+/* relaxed_update - text with nothing to change inside its lines is hashed
+ * as simple canonicalization would (memchr/memcpy speed, trailing empty
+ * lines held back); each line that needs changes, and a partial last line,
+ * goes byte by byte */
+static void relaxed_update(mw_body_hash *bh, const char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (bh->mid_line || bh->wsp) { /* finish the current line */
+			const char *e = memchr(p + i, '\n', n - i);
+			size_t end = e ? (size_t)(e - p) + 1 : n;
+			relaxed_bytes(bh, p + i, end - i);
+			i = end;
+			continue;
+		}
+		size_t bad = i + first_unrelaxed(p + i, n - i);
+		const char *ls = memrchr(p + i, '\n', bad - i); /* the bad line starts after it */
+		size_t clean_end = ls ? (size_t)(ls - p) + 1 : i;
+		if (bad == n) {
+			const char *last = memrchr(p + i, '\n', n - i);
+			clean_end = last ? (size_t)(last - p) + 1 : i;
+		}
+		if (clean_end > i) {
+			emit(bh, bh->buf, bh->nbuf);
+			bh->nbuf = 0;
+			simple_update(bh, p + i, clean_end - i);
+			i = clean_end;
+		}
+		if (i < n)
+			bh->mid_line = true; /* the next pass runs this line byte by byte */
 	}
 }
 

@@ -93,6 +93,24 @@ mw_status mw_dkim_crypto_sign(EVP_PKEY *key, mw_dkim_alg alg, const unsigned cha
 	return ok == 1 ? MW_OK : mw_err_set(err, MW_EINVAL, "signing failed");
 }
 
+/* b64val - value of a base64 character: 0-63, 64 whitespace, 65 '=', 66 other */
+static unsigned char b64val(unsigned char c)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+		return 64;
+	if (c == '=')
+		return 65;
+	if (c >= 'A' && c <= 'Z')
+		return (unsigned char)(c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (unsigned char)(c - 'a' + 26);
+	if (c >= '0' && c <= '9')
+		return (unsigned char)(c - '0' + 52);
+	return c == alphabet[62] ? 62 : c == alphabet[63] ? 63 : 66;
+}
+
 /* mw_b64_decode - strict base64 (padding optional), whitespace ignored */
 bool mw_b64_decode(const char *s, size_t slen, unsigned char *out, size_t n, size_t *outlen)
 {
@@ -100,23 +118,16 @@ bool mw_b64_decode(const char *s, size_t slen, unsigned char *out, size_t n, siz
 	int bits = 0, pad = 0;
 	size_t k = 0;
 	for (size_t i = 0; i < slen; i++) {
-		char c = s[i];
-		int v;
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+		unsigned char v = b64val((unsigned char)s[i]);
+		if (v == 64)
 			continue;
-		if (c == '=') {
+		if (v == 65) {
 			pad++;
 			continue;
 		}
-		if (pad)
-			return false; /* data after padding */
-		if (c >= 'A' && c <= 'Z') v = c - 'A';
-		else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-		else if (c >= '0' && c <= '9') v = c - '0' + 52;
-		else if (c == '+') v = 62;
-		else if (c == '/') v = 63;
-		else return false;
-		acc = (acc << 6) | (unsigned)v;
+		if (v == 66 || pad)
+			return false; /* not base64, or data after padding */
+		acc = (acc << 6) | v;
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
@@ -126,7 +137,7 @@ bool mw_b64_decode(const char *s, size_t slen, unsigned char *out, size_t n, siz
 			acc &= (1u << bits) - 1;
 		}
 	}
-	if (pad > 2 || bits >= 6 || (acc != 0) || (pad && (bits / 2) != pad))
+	if (pad > 2 || bits >= 6 || acc != 0 || (pad && (bits / 2) != pad))
 		return false;
 	*outlen = k;
 	return true;

@@ -42,6 +42,8 @@ typedef struct mw_dkim_key {
 	bool testing;     /* t=y */
 	bool strict;      /* t=s: i= domain must equal d= */
 	bool hash_sha1, hash_sha256; /* h= allows (both when h= absent) */
+	EVP_PKEY_CTX *vctx; /* borrowed from a key cache: RSA context ready to verify
+			     * rsa-sha256 hashes, or NULL (see dkim_keycache.h) */
 } mw_dkim_key;
 
 /* mw_dkim_key_parse - parse a key record; MW_OK, or MW_EPARSE with reason

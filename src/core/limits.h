@@ -64,6 +64,7 @@
 #define MW_DKIM_DOMAIN_MAX MW_DNS_NAME_MAX
 #define MW_DKIM_SELECTOR_MAX 63       /* one or more labels; DNS name limit applies overall */
 #define MW_DKIM_POOL_MAX (4u << 20)   /* memory budget per verification */
+#define MW_DKIM_KEYCACHE_MAX 10000    /* parsed keys kept by a key cache: ~1 KiB each */
 
 /* ---- Authentication-Results (RFC 8601) ---- */
 #define MW_AR_HEADER_MAX 32768   /* field value bytes: abuse limit (real ones stay < 4 KiB) */

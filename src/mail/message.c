@@ -5,33 +5,72 @@
 
 #include <gmime/gmime.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/str.h"
 
-/* normalise - copy in[] into m->data with every line ending as CRLF */
+/* bytes_eq - high bit of each byte of w set exactly where it equals the byte of pat */
+static inline uint64_t bytes_eq(uint64_t w, uint64_t pat)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t v = w ^ pat;
+	return ~(((v & lo7) + lo7) | v | lo7);
+}
+
+/* regular_span - length of the prefix of p[0..n) in which every CR is followed
+ * by LF and every LF preceded by CR (or by the byte before p, prev_cr), eight
+ * bytes at a time.  It ends at a bare CR or bare LF (never inside a CRLF). */
+static size_t regular_span(const char *p, size_t n, bool prev_cr, size_t *ncrlf)
+{
+	const uint64_t crp = 0x0d0d0d0d0d0d0d0dULL, lfp = 0x0a0a0a0a0a0a0a0aULL;
+	size_t i = 0, count = 0;
+	for (; i + 9 <= n; i += 8) {
+		uint64_t w, nx;
+		memcpy(&w, p + i, 8);
+		memcpy(&nx, p + i + 1, 8);
+		uint64_t cr = bytes_eq(w, crp), lf = bytes_eq(w, lfp), lfn = bytes_eq(nx, lfp);
+		uint64_t crb = (cr << 8) | (uint64_t)prev_cr << 7; /* CR in the byte before */
+		if ((cr & ~lfn) || (lf & ~crb))
+			break;
+		count += (size_t)__builtin_popcountll(lf);
+		prev_cr = (w >> 56) == '\r';
+	}
+	for (; i < n; i++) {
+		if (p[i] == '\r' && (i + 1 >= n || p[i + 1] != '\n'))
+			break;
+		if (p[i] == '\n' && !(i > 0 ? p[i - 1] == '\r' : prev_cr))
+			break;
+		count += p[i] == '\n';
+	}
+	*ncrlf += count;
+	return i;
+}
+
+/* normalise - copy in[] into m->data with every line ending as CRLF.
+ * Stretches that already use CRLF only are copied whole; each bare LF or
+ * bare CR becomes CRLF. */
 static mw_status normalise(const char *in, size_t len, mw_message *m, mw_err *err)
 {
 	m->data = malloc(2 * len + 1);
 	if (!m->data)
 		return mw_err_set(err, MW_ENOMEM, "message: out of memory");
-	size_t k = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = in[i];
-		if (c == '\r' && i + 1 < len && in[i + 1] == '\n') {
-			m->n_crlf++;
-			i++;
-		} else if (c == '\r') {
+	size_t k = 0, i = 0;
+	while (i < len) {
+		size_t span = regular_span(in + i, len - i, i > 0 && in[i - 1] == '\r', &m->n_crlf);
+		memcpy(m->data + k, in + i, span);
+		k += span;
+		i += span;
+		if (i == len)
+			break;
+		if (in[i] == '\r') /* a bare CR */
 			m->n_cr++;
-		} else if (c == '\n') {
-			m->n_lf++;
-		} else {
-			m->data[k++] = c;
-			continue;
-		}
+		else
+			m->n_lf++; /* a bare LF */
 		m->data[k++] = '\r';
 		m->data[k++] = '\n';
+		i++;
 	}
 	m->data[k] = '\0';
 	m->len = k;

@@ -68,6 +68,16 @@ static void test_canon_body(void **state)
 		{MW_CANON_RELAXED, "a \r\n \r\n\tb\r\n \r\n", "a\r\n\r\n b\r\n"},
 		{MW_CANON_SIMPLE, "\r\n\r\nx", "\r\n\r\nx\r\n"},
 		{MW_CANON_RELAXED, "x\t\ty  z \t", "x y z\r\n"},
+		/* long lines: the 8-byte scanner must see pairs across word edges */
+		{MW_CANON_RELAXED, "abcdefg  hijklmnop qrstuvwx\r\n", "abcdefg hijklmnop qrstuvwx\r\n"},
+		{MW_CANON_RELAXED, "abcdefgh ijklmno \r\nline two is long enough\r\n",
+		 "abcdefgh ijklmno\r\nline two is long enough\r\n"},
+		{MW_CANON_RELAXED, "clean line number one\r\n\r\nclean two\r\n\r\n\r\n",
+		 "clean line number one\r\n\r\nclean two\r\n"},
+		{MW_CANON_RELAXED, "0123456\t789abcdef\r\n 0123456789abcdef0123\r\n",
+		 "0123456 789abcdef\r\n 0123456789abcdef0123\r\n"},
+		{MW_CANON_RELAXED, "0123456789abcde \r\n\r\n \r\n", "0123456789abcde\r\n"},
+		{MW_CANON_RELAXED, "first clean line\r\nno final line end   ", "first clean line\r\nno final line end\r\n"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char want[64], got[64], got1[64];
