@@ -55,9 +55,11 @@ bool mw_is_qid(const char *s, size_t n)
  * (postscreen "[ip]:port") */
 bool mw_parse_hostaddr(const char **p, const char *end, mw_sv *host, mw_sv *ip, mw_sv *port)
 {
+	/* bytes that end the host part: '[' (found) or a separator (no address) */
+	static const unsigned char stop[256] = {['['] = 1, [' '] = 1, [','] = 1, [';'] = 1};
 	const char *s = *p;
 	const char *lb = s;
-	while (lb < end && *lb != '[' && *lb != ' ' && *lb != ',' && *lb != ';')
+	while (lb < end && !stop[(unsigned char)*lb])
 		lb++;
 	if (lb >= end || *lb != '[')
 		return false;
@@ -126,7 +128,7 @@ static mw_logmta classify_mta(const mw_logev *ev)
 }
 
 /* parse_prefix - timestamp, [<fac.level>], [hostname], tag: ; sets ev->msg */
-static bool parse_prefix(const mw_logtime_ctx *tc, const char *line, size_t len, mw_logev *ev)
+static bool parse_prefix(mw_logtime_ctx *tc, const char *line, size_t len, mw_logev *ev)
 {
 	const char *p = line, *end = line + len;
 	if (!mw_logtime_parse(tc, &p, end, &ev->ts, &ev->usec))
@@ -159,7 +161,7 @@ static bool parse_prefix(const mw_logtime_ctx *tc, const char *line, size_t len,
 }
 
 /* mw_logline_parse - the entry point */
-mw_logev_kind mw_logline_parse(const mw_logtime_ctx *tc, const char *line, size_t len,
+mw_logev_kind mw_logline_parse(mw_logtime_ctx *tc, const char *line, size_t len,
 			       mw_logev *ev)
 {
 	memset(ev, 0, sizeof(*ev));

@@ -118,7 +118,7 @@ typedef struct mw_logev {
 
 /* mw_logline_parse - parse one line (without its newline) into ev.  Always
  * fills ev->kind; returns it. */
-mw_logev_kind mw_logline_parse(const mw_logtime_ctx *tc, const char *line, size_t len,
+mw_logev_kind mw_logline_parse(mw_logtime_ctx *tc, const char *line, size_t len,
 			       mw_logev *ev);
 /* mw_logev_kind_name - short name of a kind ("delivery") */
 const char *mw_logev_kind_name(mw_logev_kind k);

@@ -451,7 +451,7 @@ void mw_logscan_event(mw_logscan *s, const mw_logev *ev, const char *line, size_
 }
 
 /* mw_logscan_line - parse and feed */
-mw_logev_kind mw_logscan_line(mw_logscan *s, const mw_logtime_ctx *tc, const char *line,
+mw_logev_kind mw_logscan_line(mw_logscan *s, mw_logtime_ctx *tc, const char *line,
 			      size_t len)
 {
 	mw_logev ev;

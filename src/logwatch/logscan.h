@@ -95,7 +95,7 @@ mw_logscan *mw_logscan_new(const mw_logscan_opts *o);
 /* mw_logscan_free - release everything */
 void mw_logscan_free(mw_logscan *s);
 /* mw_logscan_line - parse and feed one line (no newline); returns its kind */
-mw_logev_kind mw_logscan_line(mw_logscan *s, const mw_logtime_ctx *tc, const char *line,
+mw_logev_kind mw_logscan_line(mw_logscan *s, mw_logtime_ctx *tc, const char *line,
 			      size_t len);
 /* mw_logscan_event - feed an already parsed event (line = its raw text).
  * It reads only kind, mta, ts and the views packed by pipeline.c (qid,

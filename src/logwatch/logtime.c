@@ -35,6 +35,7 @@ static int year_of(int64_t t)
 /* mw_logtime_init - remember the reference and its year */
 void mw_logtime_init(mw_logtime_ctx *c, int64_t ref)
 {
+	c->has_last = false;
 	c->ref = ref;
 	c->ref_year = year_of(ref);
 }
@@ -169,13 +170,27 @@ static bool parse_iso(const char **p, const char *end, int64_t *sec, int32_t *us
 }
 
 /* mw_logtime_parse - either form */
-bool mw_logtime_parse(const mw_logtime_ctx *c, const char **p, const char *end, int64_t *sec,
+bool mw_logtime_parse(mw_logtime_ctx *c, const char **p, const char *end, int64_t *sec,
 		      int32_t *usec)
 {
 	if (*p < end && **p >= '0' && **p <= '9')
 		return parse_iso(p, end, sec, usec);
 	*usec = 0;
-	return parse_bsd(c, p, end, sec);
+	const char *s = *p;
+	bool full = end - s >= 16 && s[15] == ' '; /* "Mmm dd hh:mm:ss " */
+	if (full && c->has_last && memcmp(s, c->last, 15) == 0) {
+		*sec = c->last_sec;
+		*p = s + 15;
+		return true;
+	}
+	if (!parse_bsd(c, p, end, sec))
+		return false;
+	if (full && *p == s + 15) {
+		memcpy(c->last, s, 15);
+		c->last_sec = *sec;
+		c->has_last = true;
+	}
+	return true;
 }
 
 /* mw_logtime_parse_arg - absolute or relative time argument */

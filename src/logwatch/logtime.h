@@ -26,13 +26,18 @@
 typedef struct mw_logtime_ctx {
 	int64_t ref;  /* reference time (epoch s): file mtime or now */
 	int ref_year; /* its UTC year, computed by mw_logtime_init */
+	/* cache: consecutive lines mostly share their "Mmm dd hh:mm:ss" stamp */
+	char last[15];
+	int64_t last_sec;
+	bool has_last;
 } mw_logtime_ctx;
 
 /* mw_logtime_init - set the reference time for year inference */
 void mw_logtime_init(mw_logtime_ctx *c, int64_t ref);
 /* mw_logtime_parse - parse either form at *p; on success advance *p past the
- * stamp and set *sec (epoch seconds, UTC) and *usec */
-bool mw_logtime_parse(const mw_logtime_ctx *c, const char **p, const char *end, int64_t *sec,
+ * stamp and set *sec (epoch seconds, UTC) and *usec (c caches the last
+ * traditional stamp) */
+bool mw_logtime_parse(mw_logtime_ctx *c, const char **p, const char *end, int64_t *sec,
 		      int32_t *usec);
 /* mw_days_from_civil - days since 1970-01-01 of a proleptic Gregorian date */
 int64_t mw_days_from_civil(int y, unsigned m, unsigned d);

@@ -166,13 +166,13 @@ static void consume(mw_logscan *s, const block *b)
 
 typedef struct seq_ctx {
 	mw_logscan *s;
-	const mw_logtime_ctx *tc;
+	mw_logtime_ctx tc; /* a copy: its stamp cache changes as lines are read */
 } seq_ctx;
 
 static int seq_line(void *ctx, const char *line, size_t len)
 {
 	seq_ctx *c = ctx;
-	mw_logscan_line(c->s, c->tc, line, len);
+	mw_logscan_line(c->s, &c->tc, line, len);
 	return 0;
 }
 
@@ -190,7 +190,7 @@ mw_status mw_logscan_fd(mw_logscan *s, int fd, const mw_logtime_ctx *tc, int thr
 			mw_progress_fn progress, void *pctx, mw_logread_stats *st, mw_err *err)
 {
 	if (threads < 2) {
-		seq_ctx c = {s, tc};
+		seq_ctx c = {s, *tc};
 		return mw_logread_fd(fd, seq_line, &c, progress, pctx, st, err);
 	}
 	pipe_state *ps = calloc(1, sizeof(*ps));
@@ -218,7 +218,7 @@ mw_status mw_logscan_fd(mw_logscan *s, int fd, const mw_logtime_ctx *tc, int thr
 	if (pthread_create(&th, NULL, producer, ps) != 0) {
 		free_blocks(ps);
 		free(ps);
-		seq_ctx c = {s, tc};
+		seq_ctx c = {s, *tc};
 		return mw_logread_fd(fd, seq_line, &c, progress, pctx, st, err);
 	}
 	for (bool done = false; !done;) {

@@ -484,8 +484,22 @@ static void parse_qmgr(mw_logev *ev, const char *s, const char *end)
 			ev->status = mw_sv_make(q - 7, q);
 			return;
 		}
-		KV(q, end, "size=", &ev->size);
-		KV(q, end, "nrcpt=", &ev->nrcpt);
+		/* ", size=N, nrcpt=N (queue active)" in this order; else search */
+		const char *a = q, *ds, *dn;
+		if (MW_LIT(&a, end, ", size=") && (ds = mw_findc(a, end, ',')) != NULL) {
+			ev->size = mw_sv_make(a, ds);
+			a = ds;
+			if (MW_LIT(&a, end, ", nrcpt=")) {
+				dn = a;
+				while (dn < end && *dn >= '0' && *dn <= '9')
+					dn++;
+				ev->nrcpt = mw_sv_make(a, dn);
+			}
+		}
+		if (!ev->size.p)
+			KV(q, end, "size=", &ev->size);
+		if (!ev->nrcpt.p)
+			KV(q, end, "nrcpt=", &ev->nrcpt);
 		ev->kind = MW_LE_QUEUED;
 		return;
 	}
@@ -726,20 +740,25 @@ void mw_parse_postfix(mw_logev *ev)
 {
 	static const struct {
 		const char *name;
+		size_t n;
 		pf_parser fn;
 	} table[] = {
-		{"smtpd", parse_smtpd},     {"smtp", parse_client},      {"qmgr", parse_qmgr},
-		{"cleanup", parse_cleanup}, {"lmtp", parse_client},      {"local", parse_client},
-		{"virtual", parse_client},  {"pipe", parse_client},      {"error", parse_client},
-		{"retry", parse_client},    {"discard", parse_client},   {"relay", parse_client},
-		{"bounce", parse_bounce},   {"defer", parse_bounce},     {"trace", parse_bounce},
-		{"pickup", parse_pickup},   {"postscreen", parse_postscreen},
-		{"anvil", parse_anvil},     {"dnsblog", parse_dnsblog}, {"tlsproxy", parse_tlsproxy},
-		{"postsuper", parse_postsuper},
+#define D(name, fn) {name, sizeof(name) - 1, fn}
+		D("smtp", parse_client),     D("qmgr", parse_qmgr),       D("smtpd", parse_smtpd),
+		D("cleanup", parse_cleanup), D("virtual", parse_client),  D("lmtp", parse_client),
+		D("local", parse_client),    D("postscreen", parse_postscreen), D("pickup", parse_pickup),
+		D("bounce", parse_bounce),   D("pipe", parse_client),     D("error", parse_client),
+		D("retry", parse_client),    D("discard", parse_client),  D("relay", parse_client),
+		D("defer", parse_bounce),    D("trace", parse_bounce),    D("anvil", parse_anvil),
+		D("dnsblog", parse_dnsblog), D("tlsproxy", parse_tlsproxy),
+		D("postsuper", parse_postsuper),
+#undef D
 	};
 	const char *s = ev->msg.p, *end = s + ev->msg.n;
+	/* most frequent daemons first; compare length, first byte, then the rest */
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		if (mw_sv_eq(ev->daemon, table[i].name)) {
+		if (ev->daemon.n == table[i].n && ev->daemon.p[0] == table[i].name[0] &&
+		    memcmp(ev->daemon.p, table[i].name, table[i].n) == 0) {
 			table[i].fn(ev, s, end);
 			break;
 		}
