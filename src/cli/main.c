@@ -100,9 +100,18 @@ char *cli_read_file(const char *path, size_t max, size_t *len_out)
 int main(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	    (strcmp(argv[1], "help") == 0 && argc == 2)) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0 && argc >= 3) {
+		/* mailwarden help COMMAND = mailwarden COMMAND --help */
+		char *hargv[] = {argv[2], "--help", NULL};
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (strcmp(argv[2], commands[i].name) == 0)
+				return commands[i].run(2, hargv);
+		fprintf(stderr, "mailwarden: unknown command '%s'\n", argv[2]);
+		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("mailwarden 0.1.0\n");
