@@ -319,6 +319,8 @@ static void delivery_field(mw_logev *ev, const char *k, const char *eq, const ch
  * read left to right in one pass (Postfix writes the fields in this order) */
 static void parse_delivery(mw_logev *ev, const char *s, const char *end)
 {
+	if (s >= end)
+		return;
 	if (*s == '<') {
 		if (!mw_parse_angle(&s, end, &ev->to))
 			return;

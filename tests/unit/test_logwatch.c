@@ -171,6 +171,8 @@ static void test_lines(void **state)
 		{"qid too long",
 		 "Jun  3 10:40:57 m postfix/qmgr[1]: 0123456789ABCDEF0123456789ABCDEF0: removed",
 		 MW_LE_UNKNOWN},
+		{"delivery ending at to= (found by fuzzing)",
+		 "Jun  3 10:40:57 m postfix/smtp[1]: 4AA091855DA0: to=", MW_LE_UNKNOWN, "4AA091855DA0"},
 		{"delivery without status",
 		 "Jun  3 10:40:57 m postfix/smtp[1]: 4AA091855DA0: to=<a@b>, relay=none, delay=1",
 		 MW_LE_UNKNOWN, "4AA091855DA0"},
