@@ -200,6 +200,10 @@ static const char act_rate[] =
 	"Hold outbound mail of this sender (postsuper -h, or the policy service's HOLD), "
 	"check the account or script for compromise, reset its password, then release or "
 	"delete the held mail";
+static const char act_rate_client[] =
+	"Many messages from one client address: if it is your own host or customer, check it "
+	"for compromise and hold its mail; if it is an outside sender, limit it "
+	"(smtpd_client_message_rate_limit, postscreen) or block it";
 static const char act_block[] =
 	"Pause delivery to this destination (transport_maps: 'DOMAIN retry:' or "
 	"defer_transports) so retries do not turn a temporary block into a permanent one; "
@@ -240,7 +244,9 @@ static void count_volume(mw_logscan *s, mw_keystat *k, const char *prefix, const
 	if (!k->f_rate) {
 		char key[MW_SCAN_KEY_MAX];
 		snprintf(key, sizeof(key), "%s%s", prefix, val);
-		k->f_rate = new_finding(s, MW_FIND_RATE, "critical", key, act_rate, ev->ts);
+		bool client = strcmp(prefix, "client:") == 0;
+		k->f_rate = new_finding(s, MW_FIND_RATE, client ? "warning" : "critical", key,
+					client ? act_rate_client : act_rate, ev->ts);
 		if (!k->f_rate)
 			return;
 		mw_finding *f = &s->findings[k->f_rate - 1];

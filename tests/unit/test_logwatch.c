@@ -369,7 +369,10 @@ static void test_rate_breach(void **state)
 	assert_non_null(f);
 	assert_int_equal(f->count, 150); /* messages in breaching windows: 1st .. 150th */
 	assert_true(f->nevidence >= 1);
-	assert_non_null(find_type(s, MW_FIND_RATE, "client:198.51.100.7"));
+	const mw_finding *fc = find_type(s, MW_FIND_RATE, "client:198.51.100.7");
+	assert_non_null(fc);
+	assert_string_equal(fc->severity, "warning"); /* an address may be an outside sender */
+	assert_string_equal(f->severity, "critical");  /* an account is ours */
 	assert_null(find_type(s, MW_FIND_RATE, "client:203.0.113.9")); /* 75 messages only */
 	json_t *j = mw_logscan_json(s, 5);
 	json_t *top = json_array_get(json_object_get(j, "top_senders"), 0);
