@@ -86,6 +86,9 @@ mailwarden() {
 }
 
 mailwarden memory "$D/mw.conf"
+# latency against concurrency (memory store): Postfix keeps one connection
+# per smtpd process, each with one request in flight
+for c in 1 4 16; do CONNS=$c LABEL="mailwarden memory, $c conn" mailwarden memory "$D/mw.conf"; done
 mailwarden "sqlite:$D/state.db" "$D/mw.conf"
 if command -v redis-server >/dev/null; then
   RP=$(free_port); REDIS_PIDFILE=$D/redis.pid
