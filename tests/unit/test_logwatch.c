@@ -850,7 +850,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	static const char *const names[] = {"plain.log", "m.log.gz", "bad.gz", "big.log", "f.log",
-					    "f.log.1", NULL};
+					    "f.log.1", "pipe.log.gz", NULL};
 	for (int i = 0; names[i]; i++)
 		unlink(tpath(names[i]));
 	rmdir(tmpdir);
