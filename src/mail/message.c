@@ -34,7 +34,7 @@ static size_t regular_span(const char *p, size_t n, bool prev_cr, size_t *ncrlf)
 		uint64_t crb = (cr << 8) | (uint64_t)prev_cr << 7; /* CR in the byte before */
 		if ((cr & ~lfn) || (lf & ~crb))
 			break;
-		count += (size_t)__builtin_popcountll(lf);
+		count += (size_t)(((lf >> 7) * 0x0101010101010101ULL) >> 56); /* LFs in w */
 		prev_cr = (w >> 56) == '\r';
 	}
 	for (; i < n; i++) {

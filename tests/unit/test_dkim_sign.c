@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/x509.h>
+
 #include "auth/dkim.h"
 #include "auth/dkim_sign.h"
 #include "dns/zone.h"
@@ -297,11 +299,67 @@ static void test_sign_oversign(void **state)
 	EVP_PKEY_free(ed);
 }
 
+/* A key cache gives the same results as parsing each time, parses each
+ * record once, and keeps refused records out. */
+static void test_keycache(void **state)
+{
+	(void)state;
+	EVP_PKEY *rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	unsigned char der[1024], *p = der;
+	int n = i2d_PUBKEY(rsa, &p);
+	char rec[2048] = "v=DKIM1; k=rsa; p=";
+	mw_b64_encode(der, (size_t)n, rec + strlen(rec));
+	const char *msg = "From: a@example.com\r\nSubject: s\r\n\r\nbody\r\n";
+	mw_dkim_sign_opts o;
+	mw_dkim_sign_opts_init(&o, "example.com", "sel", NOW);
+	char *s = sign_text(msg, strlen(msg), rsa, &o, MW_OK);
+	char *bad = append(s, "changed\r\n");
+	dns_zone *z = dns_zone_new();
+	assert_int_equal(dns_zone_add_txt(z, "sel._domainkey.example.com", rec, strlen(rec), 300), MW_OK);
+	assert_int_equal(dns_zone_add_txt(z, "bad._domainkey.example.com", "p=%%", 4, 300), MW_OK);
+	mw_dkim_keycache *kc = mw_dkim_keycache_new();
+	assert_non_null(kc);
+	const char *texts[] = {s, s, bad, s};
+	const mw_auth_result want[] = {MW_AUTH_PASS, MW_AUTH_PASS, MW_AUTH_FAIL, MW_AUTH_PASS};
+	for (size_t i = 0; i < 4; i++) {
+		mw_message m;
+		mw_err err;
+		assert_int_equal(mw_message_parse(texts[i], strlen(texts[i]), &m, &err), MW_OK);
+		dns_cache *c = dns_cache_new();
+		dns_resolver *r = dns_resolver_zone_new(z);
+		dns_lookup lk;
+		dns_lookup_init(&lk, c, NOW);
+		mw_dkim_verify v;
+		assert_int_equal(mw_dkim_verify_init(&v, &m, NOW), MW_OK);
+		v.keys = kc;
+		assert_int_equal(mw_dkim_verify_run(&v, &lk, r, &err), MW_OK);
+		assert_int_equal(v.sig[0].result, want[i]);
+		assert_int_equal(v.sig[0].key_bits, 1024);
+		mw_dkim_verify_free(&v);
+		dns_resolver_free(r);
+		dns_cache_free(c);
+		mw_message_free(&m);
+	}
+	assert_int_equal(mw_dkim_keycache_count(kc), 1);
+	mw_dkim_key k;
+	assert_int_equal(mw_dkim_keycache_get(kc, "p=%%", 4, &k, NULL), MW_EPARSE);
+	assert_int_equal(mw_dkim_keycache_count(kc), 1);
+	assert_int_equal(mw_dkim_keycache_get(kc, rec, strlen(rec), &k, NULL), MW_OK);
+	assert_non_null(k.vctx);
+	mw_dkim_key_free(&k);
+	mw_dkim_keycache_free(kc);
+	dns_zone_free(z);
+	free(bad);
+	free(s);
+	EVP_PKEY_free(rsa);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sign_refusals),
 		cmocka_unit_test(test_sign_oversign),
+		cmocka_unit_test(test_keycache),
 		cmocka_unit_test(test_sign_dkimpy_rsa),
 		cmocka_unit_test(test_sign_dkimpy_key_variants),
 		cmocka_unit_test(test_sign_dkimpy_ed25519),
