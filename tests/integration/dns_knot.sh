@@ -109,8 +109,8 @@ knotd -c "$tmp/knot.conf" >"$tmp/knot.log" 2>&1 &
 pids+=($!)
 
 ready=0
-for _ in $(seq 1 100); do
-  if "$mw" dns example.test SOA --resolver "127.0.0.1:$port" --dns-timeout 100 >/dev/null 2>&1; then
+for _ in $(seq 1 300); do   # up to ~60 s: slow under sanitizers and load
+  if "$mw" dns example.test SOA --resolver "127.0.0.1:$port" --dns-timeout 300 >/dev/null 2>&1; then
     ready=1
     break
   fi

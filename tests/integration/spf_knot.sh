@@ -105,8 +105,8 @@ EOF
 knotd -c "$tmp/knot.conf" >"$tmp/knot.log" 2>&1 &
 pids+=($!)
 ready=0
-for _ in $(seq 1 150); do
-  if "$mw" spf 192.0.2.10 example.com --resolver "127.0.0.1:$port" --dns-timeout 200 >/dev/null 2>&1; then
+for _ in $(seq 1 300); do   # up to ~60 s: slow under sanitizers and load
+  if "$mw" spf 192.0.2.10 example.com --resolver "127.0.0.1:$port" --dns-timeout 300 >/dev/null 2>&1; then
     ready=1; break
   fi
   sleep 0.1
