@@ -156,4 +156,15 @@
 #define MW_ARC_FIELDS_MAX 160         /* ARC fields read: 3 per set plus slack for duplicates */
 #define MW_ARC_POOL_MAX (4u << 20)    /* memory budget per validation */
 
+/* ---- Received fields (RFC 5321 §4.4) and analyze ---- */
+#define MW_RCVD_VALUE_MAX 8192        /* one Received value: real ones < 1 KiB (Postfix TLS lines ~400) */
+#define MW_RCVD_TOKEN_MAX 255         /* a host name / id / address kept: RFC 5321 §4.5.3.1 sizes */
+#define MW_RCVD_COMMENTS_MAX 16       /* comments read per clause: abuse limit */
+#define MW_AN_HOPS_MAX 5000           /* Received fields analysed: MW_MSG_FIELDS_MAX bounds it first */
+#define MW_AN_TRUSTED_MAX 64          /* --trusted entries */
+#define MW_AN_FINDINGS_MAX 64         /* findings per message: each code at most once or a few times */
+#define MW_AN_SKEW_MAX 86400          /* Date vs first Received: one day tolerated (clocks, queues) */
+#define MW_AN_BACKWARDS_MAX 300       /* Received times may step back 5 min (unsynced clocks) */
+#define MW_AN_POOL_MAX (8u << 20)     /* memory budget per analysis */
+
 #endif
