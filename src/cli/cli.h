@@ -46,5 +46,7 @@ int cmd_bounce(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
 int cmd_netwatch(int argc, char **argv);
 int cmd_firewall(int argc, char **argv);
+int cmd_batv(int argc, char **argv);
+int cmd_milter(int argc, char **argv);
 
 #endif

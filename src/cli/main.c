@@ -26,6 +26,7 @@ static const cli_command commands[] = {
 	{"dns", cmd_dns, "one DNS query through mailwarden's resolver (a tiny dig)"},
 	{"netwatch", cmd_netwatch, "which process talks to port 25 (sock_diag, /proc, NFLOG)"},
 	{"firewall", cmd_firewall, "nft/iptables rules: only the MTA users may connect to port 25"},
+	{"batv", cmd_batv, "BATV prvs tags: sign an envelope sender, verify a bounce recipient"},
 };
 
 /* usage - the top-level help */
