@@ -14,6 +14,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-10}; CONNS=${2:-32}
+# the peers (benchmark only, never linked): install when missing, as root
+for pkg in postfwd policyd-rate-limit redis-server; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" && continue
+  [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends "$pkg" >/dev/null 2>&1 || echo "note: $pkg not installed; skipped"
+done
 make bench >/dev/null || exit 1
 MW=$PWD/build/mailwarden; BENCH=$PWD/build/bench_policy
 . tests/integration/lib_serve.bash
