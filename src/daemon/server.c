@@ -569,8 +569,9 @@ static void sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			slog(LOG_WARNING, "client %s: request not completed in %d s; closing", c->peer,
 			     s->cfg->request_timeout_s);
 			conn_close(c);
-		} else if (now - c->last_active > s->cfg->idle_timeout_s && !c->out.len) {
-			conn_close(c);
+		} else if (now - c->last_active >
+			   (c->closing ? s->cfg->request_timeout_s : s->cfg->idle_timeout_s)) {
+			conn_close(c); /* idle, or closing but not reading its answers */
 		}
 	}
 	int64_t now_ms = (int64_t)(now * 1000);

@@ -34,7 +34,7 @@ write_conf 3
 MWPID=$!
 wait_port "$POL" || { cat "$D/mw.log"; exit 1; }
 
-PORT=$POL PID=$MWPID python3 - <<'PY'
+PORT=$POL PID=$MWPID CONTROL=$D/control.sock python3 - <<'PY'
 import os, socket, time, resource, sys
 PORT = int(os.environ["PORT"]); PID = int(os.environ["PID"])
 REQ = b"request=smtpd_access_policy\nprotocol_state=END-OF-MESSAGE\nsasl_username=%s\nclient_address=192.0.2.1\n\n"
@@ -115,6 +115,29 @@ while data.count(b"\n\n") < 4:
 got = [a + b"\n\n" for a in data.split(b"\n\n")[:4]]
 check("pipelined answers", [b"action=DUNNO\n\n"] * 3 + [b"action=HOLD rate limit exceeded\n\n"], got)
 s.close()
+
+# a client that pipelines requests and never reads its answers: once its
+# unread answers pass the 1 MB cap it is no longer read, and it is closed
+# after request_timeout (2 s) instead of holding its buffers forever (here
+# the partial request left in its input triggers the same timeout)
+s = conn(); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.settimeout(0.2); sent = 0
+t0 = time.time()
+try:
+    while time.time() - t0 < 8:
+        sent += s.send((REQ % b"noreader") * 64)
+except (socket.timeout, BlockingIOError): pass
+except OSError: pass
+time.sleep(4)
+# ask the daemon (control socket) how many connections it holds: only the
+# control connection itself may remain
+u = socket.socket(socket.AF_UNIX); u.connect(os.environ["CONTROL"]); u.sendall(b"status\n")
+st = b""
+while not st.endswith(b"\n"): st += u.recv(4096)
+u.close()
+import json
+check("client that never reads: closed by the daemon", 1, json.loads(st)["connections"])
+s.close(); alive("a client that never reads")
 
 # 10,000 idle connections: all held open, the daemon keeps answering
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
