@@ -35,6 +35,7 @@ char *cli_read_file(const char *path, size_t max, size_t *len_out);
 int cmd_spf(int argc, char **argv);
 int cmd_dkim(int argc, char **argv);
 int cmd_dmarc(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
 int cmd_arc(int argc, char **argv);
 int cmd_logscan(int argc, char **argv);
 int cmd_logwatch(int argc, char **argv);

@@ -27,13 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth/arc.h"
-#include "auth/authres.h"
-#include "auth/dkim.h"
-#include "auth/dmarc.h"
-#include "auth/spf.h"
 #include "cli/cli.h"
 #include "cli/dnsopt.h"
+#include "forensics/authrun.h"
 #include "mail/message.h"
 
 static const char usage_text[] =
@@ -126,140 +122,10 @@ static int parse_args(int argc, char **argv, dmarc_opts *o)
 /* Everything one run produces. */
 typedef struct dmarc_run {
 	mw_message msg;
-	mw_from from;
-	spf_result spf;
-	mw_dmarc_spf spf_in;
-	mw_dkim_verify dkim;
-	bool dkim_ready;
-	mw_arc_verify arc;
-	bool arc_ready;
-	mw_dmarc_dkim dkim_in[MW_DKIM_SIGS_MAX];
-	mw_dmarc_input in;
-	mw_dmarc_result res;
-	mw_pool *pool;
+	mw_authrun ar;
+	mw_authrun_opts ao;
 	mw_buf authres;
 } dmarc_run;
-
-typedef struct eval_ctx {
-	dmarc_run *run;
-} eval_ctx;
-
-/* dmarc_step - dns_eval_fn wrapper around mw_dmarc_evaluate */
-static mw_status dmarc_step(void *arg, dns_lookup *lk)
-{
-	dmarc_run *r = ((eval_ctx *)arg)->run;
-	return mw_dmarc_evaluate(&r->in, lk, r->pool, &r->res, NULL);
-}
-
-/* mail_from_domain - the domain part of an address (pool copy), or NULL */
-static const char *mail_from_domain(const char *addr, mw_pool *pool)
-{
-	const char *at = addr ? strrchr(addr, '@') : NULL;
-	return at && at[1] ? mw_pool_strdup(pool, at + 1) : NULL;
-}
-
-/* run_spf - SPF for MAIL FROM (postmaster@HELO for a null reverse-path) */
-static mw_status run_spf(const dmarc_opts *o, cli_dns *d, dmarc_run *r, mw_err *err)
-{
-	spf_request req = {0};
-	if (!spf_request_set_ip(&req, o->ip))
-		return mw_err_set(err, MW_EINVAL, "'%s' is not an IP address", o->ip);
-	req.sender = o->mail_from;
-	req.helo = o->helo;
-	req.identity = SPF_ID_MAILFROM;
-	req.receiver = o->authserv_id;
-	mw_status st = spf_check_run(&req, d->resolver, d->cache, &r->spf, err);
-	if (st != MW_OK)
-		return st;
-	bool null_path = !o->mail_from || !*o->mail_from;
-	r->spf_in.result = r->spf.result;
-	r->spf_in.scope = null_path ? MW_DMARC_SPF_HELO : MW_DMARC_SPF_MAILFROM;
-	r->spf_in.domain = null_path ? o->helo : mail_from_domain(o->mail_from, r->pool);
-	return MW_OK;
-}
-
-/* run_dkim - verify every signature, feed DMARC */
-static mw_status run_dkim(cli_dns *d, dmarc_run *r, time_t now, mw_err *err)
-{
-	mw_status st = mw_dkim_verify_init(&r->dkim, &r->msg, now);
-	if (st != MW_OK)
-		return mw_err_set(err, st, "out of memory");
-	r->dkim_ready = true;
-	dns_lookup lk;
-	dns_lookup_init(&lk, d->cache, time(NULL));
-	if ((st = mw_dkim_verify_run(&r->dkim, &lk, d->resolver, err)) != MW_OK)
-		return st;
-	for (size_t i = 0; i < r->dkim.nsig; i++) {
-		const mw_dkim_sig *s = &r->dkim.sig[i];
-		r->dkim_in[i] = (mw_dmarc_dkim){s->domain, s->selector, s->result};
-	}
-	return MW_OK;
-}
-
-/* run_arc - validate the ARC chain (for the A-R header and JSON only) */
-static mw_status run_arc(cli_dns *d, dmarc_run *r, time_t now, mw_err *err)
-{
-	if (mw_arc_verify_init(&r->arc, &r->msg, now) != MW_OK)
-		return mw_err_set(err, MW_ENOMEM, "out of memory");
-	r->arc_ready = true;
-	dns_lookup lk;
-	dns_lookup_init(&lk, d->cache, time(NULL));
-	return mw_arc_verify_run(&r->arc, &lk, d->resolver, err);
-}
-
-/* dmarc_comment - "(p=reject sp=none dis=quarantine)" style comment for A-R */
-static const char *dmarc_comment(const mw_dmarc_domain *dd, mw_pool *pool)
-{
-	if (!dd->has_record)
-		return NULL;
-	const mw_dmarc_record *rec = &dd->record;
-	return mw_pool_printf(pool, "p=%s%s%s%s%s dis=%s%s%s", mw_dmarc_policy_name(rec->p),
-			      rec->has_sp ? " sp=" : "",
-			      rec->has_sp ? mw_dmarc_policy_name(rec->sp) : "",
-			      rec->has_np ? " np=" : "",
-			      rec->has_np ? mw_dmarc_policy_name(rec->np) : "",
-			      mw_dmarc_policy_name(dd->disposition), dd->testing ? " t=y" : "",
-			      dd->sampled_out ? " pct-sampled-out" : "");
-}
-
-/* build_authres - the A-R header for all results */
-static mw_status build_authres(const dmarc_opts *o, dmarc_run *r)
-{
-	mw_authres ar;
-	mw_status st = mw_authres_init(&ar, r->pool, o->authserv_id);
-	if (st != MW_OK)
-		return st;
-	st = mw_authres_add_spf(&ar, r->pool, r->spf.result,
-				o->mail_from && *o->mail_from ? o->mail_from : NULL,
-				o->helo ? o->helo : "unknown", r->spf.problem);
-	for (size_t i = 0; st == MW_OK && i < r->dkim.nsig; i++) {
-		const mw_dkim_sig *s = &r->dkim.sig[i];
-		st = mw_authres_add_dkim(&ar, r->pool, s->result,
-					 s->result == MW_AUTH_PASS ? NULL : s->reason, s->domain,
-					 s->selector, s->b, s->identity);
-	}
-	if (st == MW_OK && r->dkim.nsig == 0)
-		st = mw_authres_add(&ar, r->pool, "dkim", "none", "no signature") ? MW_OK : MW_ETOOBIG;
-	if (st == MW_OK && r->arc_ready) { /* RFC 8617 registers none/pass/fail for arc */
-		mw_auth_result cv = r->arc.cv == MW_AUTH_TEMPERROR ? MW_AUTH_FAIL : r->arc.cv;
-		st = mw_authres_add_arc(&ar, r->pool, cv,
-					r->arc.cv == MW_AUTH_TEMPERROR ? "temporary DNS failure"
-					: r->arc.n ? mw_pool_printf(r->pool, "i=%u", r->arc.n)
-						   : NULL,
-					r->arc.cv == MW_AUTH_PASS ? r->arc.oldest_pass : 0);
-	}
-	for (size_t i = 0; st == MW_OK && i < r->res.ndomains; i++) {
-		const mw_dmarc_domain *dd = &r->res.domain[i];
-		st = mw_authres_add_dmarc(&ar, r->pool, dd->result, dmarc_comment(dd, r->pool),
-					  dd->from_domain,
-					  dd->has_record ? mw_dmarc_policy_name(dd->applied) : NULL);
-	}
-	if (st == MW_OK && r->res.ndomains == 0)
-		st = mw_authres_add_dmarc(&ar, r->pool, MW_AUTH_NONE, r->res.reason, NULL, NULL);
-	mw_buf_init(&r->authres, MW_AR_HEADER_MAX);
-	return st == MW_OK ? mw_authres_format(&ar, MW_AR_FMT_FIELD_NAME | MW_AR_FMT_LF, &r->authres)
-			   : st;
-}
 
 /* jstr - JSON string or null */
 static json_t *jstr(const char *s)
@@ -317,10 +183,11 @@ static json_t *json_domain(const mw_dmarc_domain *dd)
 }
 
 /* print_json - the --json object */
-static void print_json(const dmarc_opts *o, const dmarc_run *r)
+static void print_json(const dmarc_opts *o, const dmarc_run *run)
 {
+	const mw_authrun *r = &run->ar;
 	json_t *spf = json_object();
-	json_object_set_new(spf, "result", json_string(mw_auth_result_name(r->spf.result)));
+	json_object_set_new(spf, "result", json_string(mw_auth_result_name(r->spf_in.result)));
 	json_object_set_new(spf, "domain", jstr(r->spf.domain));
 	json_object_set_new(spf, "sender", jstr(r->spf.sender));
 	json_object_set_new(spf, "client_ip", json_string(o->ip));
@@ -336,7 +203,7 @@ static void print_json(const dmarc_opts *o, const dmarc_run *r)
 		json_object_set_new(x, "reason", json_string(s->reason));
 		json_array_append_new(dkim, x);
 	}
-	const mw_dmarc_result *res = &r->res;
+	const mw_dmarc_result *res = &r->dmarc;
 	json_t *dm = json_object();
 	json_object_set_new(dm, "result", json_string(mw_auth_result_name(res->result)));
 	json_object_set_new(dm, "policy", json_string(mw_dmarc_policy_name(res->policy)));
@@ -361,7 +228,7 @@ static void print_json(const dmarc_opts *o, const dmarc_run *r)
 	json_object_set_new(j, "dkim", dkim);
 	json_object_set_new(j, "arc", arc);
 	json_object_set_new(j, "dmarc", dm);
-	json_object_set_new(j, "authentication_results", json_string(mw_buf_cstr(&r->authres)));
+	json_object_set_new(j, "authentication_results", json_string(mw_buf_cstr(&run->authres)));
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
 	json_decref(j);
@@ -371,7 +238,7 @@ static void print_json(const dmarc_opts *o, const dmarc_run *r)
 static void print_text(const dmarc_run *r)
 {
 	printf("%s\n\n", mw_buf_cstr(&r->authres));
-	const mw_dmarc_result *res = &r->res;
+	const mw_dmarc_result *res = &r->ar.dmarc;
 	printf("DMARC %s: %s\n", mw_auth_result_name(res->result), res->reason ? res->reason : "");
 	printf("  disposition:  %s\n", mw_dmarc_policy_name(res->disposition));
 	for (size_t i = 0; i < res->ndomains; i++) {
@@ -411,7 +278,7 @@ static int exit_for(mw_auth_result r)
 	}
 }
 
-/* load_message - read, parse and extract the From domains */
+/* load_message - read and parse */
 static int load_message(const dmarc_opts *o, dmarc_run *r)
 {
 	size_t len;
@@ -426,43 +293,38 @@ static int load_message(const dmarc_opts *o, dmarc_run *r)
 		fprintf(stderr, "mailwarden dmarc: %s: %s\n", o->file, err.msg);
 		return CLI_EXIT_USAGE;
 	}
-	st = mw_message_from(&r->msg, r->pool, &r->from, &err);
-	if (st != MW_OK && st != MW_EPARSE) {
-		fprintf(stderr, "mailwarden dmarc: %s: %s\n", o->file, err.msg);
-		return CLI_EXIT_USAGE;
-	}
 	return -1;
 }
 
-/* evaluate - SPF, DKIM, DMARC, A-R; returns -1 or an exit code */
+/* evaluate - SPF, DKIM, ARC, DMARC (forensics/authrun.h), A-R; -1 or an exit code */
 static int evaluate(const dmarc_opts *o, cli_dns *d, dmarc_run *r)
 {
 	mw_err err;
 	mw_err_clear(&err);
-	time_t now = o->now ? (time_t)o->now : time(NULL);
-	if (run_spf(o, d, r, &err) != MW_OK || run_dkim(d, r, now, &err) != MW_OK ||
-	    run_arc(d, r, now, &err) != MW_OK) {
-		fprintf(stderr, "mailwarden dmarc: %s\n", err.msg);
-		return CLI_EXIT_ERROR;
-	}
 	unsigned roll = 0;
 	if (o->rfc7489) { /* pct sampling: any unpredictable number will do */
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		roll = (unsigned)((ts.tv_nsec ^ (long)getpid()) % 100);
 	}
-	r->in = (mw_dmarc_input){r->from.domain, r->from.naddrs, &r->spf_in, r->dkim_in,
-				 r->dkim.nsig,
-				 (o->rfc7489 ? MW_DMARC_RFC7489 : 0) | MW_DMARC_CHECK_REPORTS, roll};
-	dns_lookup lk;
-	dns_lookup_init(&lk, d->cache, time(NULL));
-	eval_ctx ctx = {r};
-	mw_status st = dns_lookup_run(&lk, d->resolver, dmarc_step, &ctx, &err);
+	r->ao = (mw_authrun_opts){.ip = o->ip,
+				  .mail_from = o->mail_from,
+				  .helo = o->helo,
+				  .authserv_id = o->authserv_id,
+				  .dmarc_flags = (o->rfc7489 ? MW_DMARC_RFC7489 : 0) |
+						 MW_DMARC_CHECK_REPORTS,
+				  .pct_roll = roll,
+				  .now = o->now ? (time_t)o->now : time(NULL)};
+	mw_status st = mw_authrun_run(&r->ar, &r->msg, &r->ao, d->resolver, d->cache, &err);
 	if (st != MW_OK) {
-		fprintf(stderr, "mailwarden dmarc: %s\n", err.msg[0] ? err.msg : mw_status_str(st));
-		return CLI_EXIT_ERROR;
+		fprintf(stderr, "mailwarden dmarc: %s: %s\n", o->file,
+			err.msg[0] ? err.msg : mw_status_str(st));
+		return r->ar.from_status != MW_OK && r->ar.from_status != MW_EPARSE
+			       ? CLI_EXIT_USAGE
+			       : CLI_EXIT_ERROR;
 	}
-	if (build_authres(o, r) != MW_OK) {
+	mw_buf_init(&r->authres, MW_AR_HEADER_MAX);
+	if (mw_authrun_authres(&r->ar, &r->ao, true, &r->authres) != MW_OK) {
 		fprintf(stderr, "mailwarden dmarc: cannot build the Authentication-Results header\n");
 		return CLI_EXIT_ERROR;
 	}
@@ -484,8 +346,7 @@ int cmd_dmarc(int argc, char **argv)
 	if (!mw_ip_parse(o.ip, &ip))
 		return cli_usage_error("dmarc", "'%s' is not an IP address", o.ip);
 	dmarc_run *r = calloc(1, sizeof(*r));
-	if (!r || !(r->pool = mw_pool_new(MW_DMARC_POOL_MAX))) {
-		free(r);
+	if (!r) {
 		fprintf(stderr, "mailwarden dmarc: out of memory\n");
 		return CLI_EXIT_ERROR;
 	}
@@ -501,16 +362,11 @@ int cmd_dmarc(int argc, char **argv)
 			print_json(&o, r);
 		else
 			print_text(r);
-		rc = exit_for(r->res.result);
+		rc = exit_for(r->ar.dmarc.result);
 	}
 	mw_buf_free(&r->authres);
-	if (r->dkim_ready)
-		mw_dkim_verify_free(&r->dkim);
-	if (r->arc_ready)
-		mw_arc_verify_free(&r->arc);
-	spf_result_free(&r->spf);
+	mw_authrun_free(&r->ar);
 	mw_message_free(&r->msg);
-	mw_pool_free(r->pool);
 	free(r);
 	if (dns_open)
 		cli_dns_close(&d);

@@ -13,6 +13,7 @@
 
 static const cli_command commands[] = {
 	{"arc", cmd_arc, "ARC chain validation and sealing (RFC 8617)"},
+	{"analyze", cmd_analyze, "who really sent this message? hop table, auth recomputed, verdict"},
 	{"dmarc", cmd_dmarc, "SPF + DKIM + DMARC (RFC 9989) for a message, with the A-R header"},
 	{"spf", cmd_spf, "SPF check_host() with a trace of every lookup (RFC 7208)"},
 	{"dkim", cmd_dkim, "DKIM: verify signatures, sign, generate keys (RFC 6376, 8301, 8463)"},
