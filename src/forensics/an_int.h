@@ -18,8 +18,10 @@ bool an_answer_has_ip(const dns_answer *ans, const mw_ip *ip);
 /* an_org - rough registrable domain (last two labels, three under a short
  * second-level label like co.uk): a heuristic, no Public Suffix List */
 const char *an_org(mw_pool *pool, const char *domain);
-/* an_bounce - bounce detection and backscatter check */
-void an_bounce(mw_analysis *a, const char *raw, size_t len, const mw_an_opts *o);
+/* an_bounce_parse - bounce detection (sets a->bounce, a->bounce_domain) */
+void an_bounce_parse(mw_analysis *a, const char *raw, size_t len);
+/* an_bounce_judge - backscatter check on a->bounce */
+void an_bounce_judge(mw_analysis *a, const mw_an_opts *o);
 /* an_findings - every finding check */
 void an_findings(mw_analysis *a);
 /* an_verdict - verdict, explanation and advice from the findings */

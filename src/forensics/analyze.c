@@ -10,6 +10,7 @@
 
 #include "auth/authres.h"
 #include "core/str.h"
+#include "bounce/bounce.h"
 #include "dns/lookup.h"
 #include "forensics/an_int.h"
 
@@ -168,6 +169,12 @@ static mw_status dns_step(void *arg, dns_lookup *lk)
 		ready &= dns_lookup_want(lk, helo, h->r.ip.family == 6 ? DNS_T_AAAA : DNS_T_A);
 	if (want_dk)
 		ready &= dns_lookup_want(lk, dk, DNS_T_TXT);
+	char bdk[MW_DNS_NAME_MAX + 16];
+	bool want_bdk = a->bounce_domain && strlen(a->bounce_domain) < MW_DNS_NAME_MAX - 12;
+	if (want_bdk) {
+		snprintf(bdk, sizeof(bdk), "_domainkey.%s", a->bounce_domain);
+		ready &= dns_lookup_want(lk, bdk, DNS_T_TXT);
+	}
 	if (!ready)
 		return MW_NEED_DNS;
 	dns_type ft = h && h->r.ip.family == 6 ? DNS_T_AAAA : DNS_T_A;
@@ -193,6 +200,10 @@ static mw_status dns_step(void *arg, dns_lookup *lk)
 	if (want_dk) {
 		const dns_answer *d = dns_lookup_get(lk, dk, DNS_T_TXT);
 		a->from_signs = d->status == DNS_OK || d->status == DNS_NODATA;
+	}
+	if (want_bdk) {
+		const dns_answer *d = dns_lookup_get(lk, bdk, DNS_T_TXT);
+		a->bounce_dom_signs = d->status == DNS_OK || d->status == DNS_NODATA;
 	}
 	return MW_OK;
 }
@@ -291,6 +302,7 @@ mw_status mw_analyze(const char *raw, size_t len, const mw_an_opts *o, dns_resol
 		return mw_err_set(err, st, "out of memory");
 	find_client(a, o);
 	load_ids(a);
+	an_bounce_parse(a, raw, len);
 	st = run_auth(a, o, res, cache, err);
 	if (st == MW_ENOMEM || st == MW_EINVAL)
 		return st;
@@ -298,7 +310,7 @@ mw_status mw_analyze(const char *raw, size_t len, const mw_an_opts *o, dns_resol
 		a->dns_temp = true;
 	mw_err_clear(err);
 	compare_authres(a, o);
-	an_bounce(a, raw, len, o);
+	an_bounce_judge(a, o);
 	an_findings(a);
 	an_verdict(a);
 	return MW_OK;
@@ -310,6 +322,7 @@ void mw_analysis_free(mw_analysis *a)
 		mw_authrun_free(&a->auth);
 	if (a->msg_ok)
 		mw_message_free(&a->msg);
+	mw_bounce_free(a->bounce);
 	mw_pool_free(a->pool);
 	memset(a, 0, sizeof(*a));
 }

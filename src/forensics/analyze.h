@@ -134,6 +134,9 @@ typedef struct mw_analysis {
 	/* bounce */
 	bool is_bounce;
 	int backscatter; /* 1 backscatter, 0 genuine/unknown, -1 not a bounce */
+	struct mw_bounce *bounce;  /* parsed bounce (bounce/bounce.h), NULL if none */
+	const char *bounce_domain; /* domain the bounce was sent to (ours) */
+	bool bounce_dom_signs;     /* that domain publishes DKIM keys */
 	/* result */
 	mw_an_finding finding[MW_AN_FINDINGS_MAX];
 	size_t nfindings;

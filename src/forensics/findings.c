@@ -254,7 +254,8 @@ static void check_path(mw_analysis *a)
 	}
 	bool spf_ok = a->auth.spf_in.result == MW_AUTH_PASS && env && a->from_domain &&
 		      same_org(a, env, a->from_domain);
-	if (origin && !authed && !spf_ok && c->has_ip)
+	bool real_mta = a->fcrdns && a->helo && a->ptr_name && same_org(a, a->helo, a->ptr_name);
+	if (origin && !authed && !spf_ok && !real_mta && c->has_ip)
 		an_add(a, "direct-to-mx", MW_SEV_MEDIUM,
 		       mw_pool_printf(a->pool,
 				      "%s delivered straight to the recipient's server %s: no "

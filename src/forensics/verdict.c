@@ -40,7 +40,7 @@ static bool looks_like_bounce(mw_analysis *a)
 	return false;
 }
 
-void an_bounce(mw_analysis *a, const char *raw, size_t len, const mw_an_opts *o)
+void an_bounce_parse(mw_analysis *a, const char *raw, size_t len)
 {
 	if (!looks_like_bounce(a))
 		return;
@@ -48,15 +48,28 @@ void an_bounce(mw_analysis *a, const char *raw, size_t len, const mw_an_opts *o)
 	mw_err err;
 	if (mw_bounce_parse(raw, len, &b, &err) != MW_OK || !b)
 		return;
-	if (b->kind == MW_BOUNCE_DSN || b->kind == MW_BOUNCE_TEXT) {
-		a->is_bounce = true;
-		a->backscatter = 0;
-		long f = mw_message_find(&a->msg, "To", 0);
-		const char *to = b->to ? b->to : f >= 0 ? mw_hfield_unfold(&a->msg.field[f], a->pool) : NULL;
-		const char *at = to ? strrchr(to, '@') : NULL;
+	if (b->kind != MW_BOUNCE_DSN && b->kind != MW_BOUNCE_TEXT) {
+		mw_bounce_free(b);
+		return;
+	}
+	a->bounce = b;
+	a->is_bounce = true;
+	a->backscatter = 0;
+	long f = mw_message_find(&a->msg, "To", 0);
+	const char *to = b->to ? b->to : f >= 0 ? mw_hfield_unfold(&a->msg.field[f], a->pool) : NULL;
+	const char *at = to ? strrchr(to, '@') : NULL;
+	if (at && at[1])
+		a->bounce_domain = mw_pool_strndup(a->pool, at + 1, strcspn(at + 1, "> \t"));
+}
+
+void an_bounce_judge(mw_analysis *a, const mw_an_opts *o)
+{
+	mw_bounce *b = a->bounce;
+	mw_err err;
+	if (b) {
 		char dom[MW_DNS_NAME_MAX + 1] = "";
-		if (at)
-			snprintf(dom, sizeof(dom), "%.*s", (int)strcspn(at + 1, "> \t"), at + 1);
+		if (a->bounce_domain)
+			mw_strlcpy(dom, a->bounce_domain, sizeof(dom));
 		const char *doms[1] = {dom};
 		mw_bs_net nets[MW_AN_TRUSTED_MAX];
 		size_t nn = 0;
@@ -64,7 +77,7 @@ void an_bounce(mw_analysis *a, const char *raw, size_t len, const mw_an_opts *o)
 			if (o->trusted[i].is_net)
 				nets[nn++] = (mw_bs_net){o->trusted[i].net, o->trusted[i].prefix};
 		mw_bs_policy pol = {.domains = doms, .ndomains = dom[0] ? 1 : 0, .nets = nets,
-				    .nnets = nn};
+				    .nnets = nn, .dkim_always = a->bounce_dom_signs};
 		mw_bs_result r;
 		if (dom[0] && mw_backscatter_check(b, &pol, &r, &err) == MW_OK &&
 		    r.verdict == MW_BS_BACKSCATTER) {
@@ -84,7 +97,6 @@ void an_bounce(mw_analysis *a, const char *raw, size_t len, const mw_an_opts *o)
 			mw_buf_free(&ev);
 		}
 	}
-	mw_bounce_free(b);
 }
 
 /* worst - highest severity among the findings */
