@@ -42,15 +42,26 @@ static bool is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* unfold - pool copy with CR/LF turned into spaces */
-static char *unfold(const char *v, size_t n, mw_pool *pool)
+/* unfold - pool copy, outer white space trimmed, each run of white space
+ * (folding included) collapsed to one space, NULs made spaces; *n updated */
+static char *unfold(const char *v, size_t *n, mw_pool *pool)
 {
-	char *s = mw_pool_strndup(pool, v, n);
+	char *s = mw_pool_strndup(pool, v, *n);
 	if (!s)
 		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '\r' || s[i] == '\n' || s[i] == '\0')
-			s[i] = ' ';
+	size_t o = 0;
+	for (size_t i = 0; i < *n; i++) {
+		char c = s[i];
+		if (c == '\r' || c == '\n' || c == '\t' || c == '\0')
+			c = ' ';
+		if (c == ' ' && (o == 0 || s[o - 1] == ' '))
+			continue;
+		s[o++] = c;
+	}
+	while (o > 0 && s[o - 1] == ' ')
+		o--;
+	s[o] = '\0';
+	*n = o;
 	return s;
 }
 
@@ -408,7 +419,7 @@ mw_status mw_received_parse(const char *value, size_t len, mw_pool *pool, mw_rec
 	memset(out, 0, sizeof(*out));
 	size_t keep = len > MW_RCVD_VALUE_MAX ? MW_RCVD_VALUE_MAX : len;
 	scan sc = {0};
-	if (!(sc.s = unfold(value, keep, pool)))
+	if (!(sc.s = unfold(value, &keep, pool)))
 		return MW_ENOMEM;
 	sc.n = keep;
 	out->raw = sc.s;

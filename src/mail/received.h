@@ -64,7 +64,7 @@ typedef enum mw_rcvd_mta {
 } mw_rcvd_mta;
 
 typedef struct mw_received {
-	const char *raw;      /* the value, unfolded (folding CRLFs become spaces) */
+	const char *raw;      /* the value, unfolded: white space runs become one space */
 	bool parsed;          /* false: no from/by clause understood (raw kept) */
 	const char *problem;  /* why not parsed, or a note ("date unreadable"); NULL */
 	bool local;           /* no network client: qmail "(qmail N invoked ...)", "from user@host" */
