@@ -266,7 +266,8 @@ static mw_status run_auth(mw_analysis *a, const mw_an_opts *o, dns_resolver *res
 			      .helo = a->helo,
 			      .authserv_id = o->authserv_id ? o->authserv_id : by,
 			      .now = o->now,
-			      .spf_quiet = true};
+			      .spf_quiet = true,
+			      .dkim_keys = o->dkim_keys};
 	mw_status st = mw_authrun_run(&a->auth, &a->msg, &ao, res, cache, err);
 	a->auth_done = true;
 	if (st != MW_OK)

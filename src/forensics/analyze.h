@@ -82,6 +82,7 @@ typedef struct mw_an_opts {
 	size_t ntrusted;
 	const char *authserv_id; /* NULL: A-R trusted by position only */
 	time_t now;              /* DKIM/ARC clock; 0 = now */
+	mw_dkim_keycache *dkim_keys; /* optional, borrowed: reuse parsed DKIM keys (many messages) */
 } mw_an_opts;
 
 typedef struct mw_an_hop {

@@ -46,6 +46,7 @@ typedef struct mw_authrun_opts {
 	unsigned pct_roll;       /* RFC 7489 pct sampling roll 0..99 */
 	time_t now;              /* clock for DKIM/ARC x= and t= */
 	bool spf_quiet;          /* no SPF trace / Received-SPF text (hot paths) */
+	mw_dkim_keycache *dkim_keys; /* optional, borrowed: parsed DKIM keys reused across runs */
 } mw_authrun_opts;
 
 typedef struct mw_authrun {

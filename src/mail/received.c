@@ -194,12 +194,13 @@ static bool split_clauses(scan *sc)
 	return nord > 0;
 }
 
-/* span_has - case-insensitive substring search in a span */
+/* span_has - case-insensitive substring search in a span (needle: ASCII) */
 static bool span_has(span sp, const char *needle)
 {
 	size_t l = strlen(needle);
+	char c0 = mw_tolower(needle[0]);
 	for (size_t i = 0; i + l <= sp.n; i++)
-		if (mw_strcaseeq_n(sp.p + i, l, needle))
+		if (mw_tolower(sp.p[i]) == c0 && mw_strcaseeq_n(sp.p + i, l, needle))
 			return true;
 	return false;
 }
