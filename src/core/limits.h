@@ -167,4 +167,28 @@
 #define MW_AN_BACKWARDS_MAX 300       /* Received times may step back 5 min (unsynced clocks) */
 #define MW_AN_POOL_MAX (8u << 20)     /* memory budget per analysis */
 
+
+/* audit (posture checks) */
+#define MW_AUDIT_FINDINGS_MAX 512     /* findings per audit: a 100-include record gives < 200 */
+#define MW_AUDIT_POOL_MAX (8u << 20)  /* text of one audit's findings and trees */
+#define MW_AUDIT_SPF_NODES_MAX 256    /* records walked in one SPF tree: abuse limit (real < 40) */
+#define MW_AUDIT_SPF_NETS_MAX 2048    /* ip4/ip6 ranges collected for flattening (Google ~ 20) */
+#define MW_AUDIT_SPF_FLAT_CHUNK 450   /* flattened record bytes per published record: one
+				       * < 512-byte UDP answer with headers (RFC 1035 §4.2.1) */
+#define MW_AUDIT_UDP_MAX 512          /* RFC 1035 §4.2.1: classic UDP answer size */
+#define MW_AUDIT_TXT_STRING_MAX 255   /* RFC 1035 §3.3.14: one character-string */
+#define MW_AUDIT_SELECTORS_MAX 32     /* DKIM selectors tried (given + common) */
+#define MW_AUDIT_IPS_MAX 32           /* sending IPs checked (--ip + MX addresses) */
+#define MW_AUDIT_MX_MAX 16            /* MX hosts checked */
+#define MW_DNSBL_ZONES_MAX 64         /* blocklists in one data file */
+#define MW_DNSBL_CODES_MAX 32         /* return-code rules per blocklist */
+#define MW_DNSBL_FILE_MAX (256u << 10) /* data file size */
+#define MW_DNSBL_LINE_MAX 1024        /* one data-file line */
+#define MW_DNSBL_TIME_MS 8000         /* total time for all DNSBL queries (parallel) */
+#define MW_SMTP_REPLY_MAX 65536       /* one multi-line SMTP reply: EHLO lists stay < 1 KiB */
+#define MW_SMTP_LINE_MAX 2048         /* one reply line: RFC 5321 §4.5.3.1.5 says 512 */
+#define MW_SMTP_LINES_MAX 100         /* lines in one reply */
+#define MW_SMTP_STEP_MS 10000         /* per probe step (connect, each command) */
+#define MW_SMTP_TOTAL_MS 60000        /* whole probe */
+
 #endif
