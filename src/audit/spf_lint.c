@@ -477,16 +477,23 @@ static void redundant(walk *w)
 }
 
 
-/* quote_txt - zone-file TXT data: quoted strings of at most 255 bytes */
+/* quote_txt - zone-file TXT data: quoted strings of at most 255 bytes, cut
+ * after a space where there is one (the joined text is the same) */
 static void quote_txt(mw_buf *b, const char *s)
 {
-	size_t len = strlen(s);
-	for (size_t off = 0; off < len || off == 0; off += MW_AUDIT_TXT_STRING_MAX) {
-		size_t n = len - off < MW_AUDIT_TXT_STRING_MAX ? len - off : MW_AUDIT_TXT_STRING_MAX;
+	size_t len = strlen(s), off = 0;
+	do {
+		size_t n = len - off;
+		if (n > MW_AUDIT_TXT_STRING_MAX) {
+			n = MW_AUDIT_TXT_STRING_MAX;
+			while (n > 1 && s[off + n - 1] != ' ')
+				n--;
+			if (n <= 1)
+				n = MW_AUDIT_TXT_STRING_MAX;
+		}
 		mw_buf_printf(b, "%s\"%.*s\"", off ? " " : "", (int)n, s + off);
-		if (len == 0)
-			break;
-	}
+		off += n;
+	} while (off < len);
 }
 
 /* flat_terms - the ranges a flattened record lists, space-separated, in order:

@@ -45,6 +45,7 @@ int cmd_status(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_bounce(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_netwatch(int argc, char **argv);
 int cmd_firewall(int argc, char **argv);
 int cmd_batv(int argc, char **argv);

@@ -25,6 +25,7 @@ static const cli_command commands[] = {
 	{"events", cmd_events, "rate-limit events (thresholds crossed) from the history"},
 	{"bounce", cmd_bounce, "parse bounces: recipients, RFC 3463 status, reason, backscatter verdict"},
 	{"dns", cmd_dns, "one DNS query through mailwarden's resolver (a tiny dig)"},
+	{"audit", cmd_audit, "a domain's and a mail server's posture: SPF, DMARC, DKIM, rDNS, DNSBL, SMTP"},
 	{"netwatch", cmd_netwatch, "which process talks to port 25 (sock_diag, /proc, NFLOG)"},
 	{"firewall", cmd_firewall, "nft/iptables rules: only the MTA users may connect to port 25"},
 	{"batv", cmd_batv, "BATV prvs tags: sign an envelope sender, verify a bounce recipient"},
