@@ -11,7 +11,7 @@
 #include "dns/wire.h"
 
 static const dns_type types[] = {DNS_T_A,   DNS_T_AAAA,  DNS_T_MX, DNS_T_TXT,
-				 DNS_T_PTR, DNS_T_CNAME, DNS_T_NS, DNS_T_SOA};
+                                 DNS_T_PTR, DNS_T_CNAME, DNS_T_NS, DNS_T_SOA};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rr->type != t)
 			abort();
 		if (t == DNS_T_TXT ? !rr->txt || rr->txt_len > size
-				   : (t != DNS_T_A && t != DNS_T_AAAA && !rr->name))
+		                   : (t != DNS_T_A && t != DNS_T_AAAA && !rr->name))
 			abort();
 		if (rr->name && strlen(rr->name) > 254)
 			abort();

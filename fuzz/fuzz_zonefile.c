@@ -9,10 +9,10 @@
 
 #include "dns/zone.h"
 
-static const char *const names[] = {"example.com", "mail.example.com", "x.example",
-				    "slow.example", "a.b.c.d.e.f.g", "*.w.example"};
-static const dns_type types[] = {DNS_T_A,   DNS_T_AAAA, DNS_T_MX, DNS_T_TXT,
-				 DNS_T_PTR, DNS_T_CNAME, DNS_T_NS, DNS_T_SOA};
+static const char *const names[] = {"example.com",  "mail.example.com", "x.example",
+                                    "slow.example", "a.b.c.d.e.f.g",    "*.w.example"};
+static const dns_type types[] = {DNS_T_A,   DNS_T_AAAA,  DNS_T_MX, DNS_T_TXT,
+                                 DNS_T_PTR, DNS_T_CNAME, DNS_T_NS, DNS_T_SOA};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

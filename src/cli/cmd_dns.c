@@ -26,16 +26,16 @@
 #include "core/str.h"
 
 static const char usage_text[] =
-	"usage: mailwarden dns NAME [TYPE] [options]\n"
-	"\n"
-	"Query NAME (TYPE: A AAAA MX TXT PTR CNAME NS SOA; default A) through\n"
-	"mailwarden's DNS layer and print the status and the records.\n"
-	"\n"
-	"options:\n"
-	"  --json                 one JSON object on stdout\n" CLI_DNS_HELP
-	"  --help                 this text\n"
-	"\n"
-	"exit: 0 records, 1 NXDOMAIN/NODATA, 2 usage error, 3 temporary failure\n";
+    "usage: mailwarden dns NAME [TYPE] [options]\n"
+    "\n"
+    "Query NAME (TYPE: A AAAA MX TXT PTR CNAME NS SOA; default A) through\n"
+    "mailwarden's DNS layer and print the status and the records.\n"
+    "\n"
+    "options:\n"
+    "  --json                 one JSON object on stdout\n" CLI_DNS_HELP
+    "  --help                 this text\n"
+    "\n"
+    "exit: 0 records, 1 NXDOMAIN/NODATA, 2 usage error, 3 temporary failure\n";
 
 typedef struct dns_result {
 	dns_answer *a;
@@ -84,13 +84,19 @@ static void rdata_text(mw_buf *b, const dns_rr *rr)
 	char ip[MW_IP_STR_MAX];
 	switch (rr->type) {
 	case DNS_T_A:
-	case DNS_T_AAAA: mw_buf_puts(b, mw_ip_format(&rr->ip, ip, sizeof(ip))); break;
+	case DNS_T_AAAA:
+		mw_buf_puts(b, mw_ip_format(&rr->ip, ip, sizeof(ip)));
+		break;
 	case DNS_T_MX:
 		mw_buf_printf(b, "%u ", rr->pref);
 		put_name(b, rr->name ? rr->name : ".");
 		break;
-	case DNS_T_TXT: put_txt(b, rr->txt ? rr->txt : "", rr->txt_len); break;
-	default: put_name(b, rr->name ? rr->name : "."); break;
+	case DNS_T_TXT:
+		put_txt(b, rr->txt ? rr->txt : "", rr->txt_len);
+		break;
+	default:
+		put_name(b, rr->name ? rr->name : ".");
+		break;
 	}
 }
 
@@ -131,7 +137,7 @@ static void print_json(const char *name, dns_type type, const dns_answer *a)
 		json_object_set_new(r, "ttl", json_integer(rr->ttl));
 		if (rr->type == DNS_T_A || rr->type == DNS_T_AAAA)
 			json_object_set_new(r, "address",
-					    json_string(mw_ip_format(&rr->ip, ip, sizeof(ip))));
+			                    json_string(mw_ip_format(&rr->ip, ip, sizeof(ip))));
 		if (rr->type == DNS_T_MX)
 			json_object_set_new(r, "preference", json_integer(rr->pref));
 		if (rr->name)
@@ -198,7 +204,7 @@ int cmd_dns(int argc, char **argv)
 			(json ? print_json : print_human)(pos[0], type, res.a);
 			rc = res.a->status == DNS_OK         ? CLI_EXIT_OK
 			     : res.a->status == DNS_TEMPFAIL ? CLI_EXIT_ERROR
-							     : CLI_EXIT_FINDING;
+			                                     : CLI_EXIT_FINDING;
 		}
 	}
 	if (!res.a)

@@ -80,23 +80,32 @@ struct aq {
 static const char *status_reason(int status)
 {
 	switch (status) {
-	case ARES_ETIMEOUT: return "timeout";
-	case ARES_ESERVFAIL: return "SERVFAIL";
-	case ARES_EREFUSED: return "REFUSED";
-	case ARES_EFORMERR: return "FORMERR";
-	case ARES_ENOTIMP: return "NOTIMP";
-	case ARES_ECONNREFUSED: return "connection refused";
-	case ARES_EBADRESP: return "bad response";
-	case ARES_ENOMEM: return "out of memory";
+	case ARES_ETIMEOUT:
+		return "timeout";
+	case ARES_ESERVFAIL:
+		return "SERVFAIL";
+	case ARES_EREFUSED:
+		return "REFUSED";
+	case ARES_EFORMERR:
+		return "FORMERR";
+	case ARES_ENOTIMP:
+		return "NOTIMP";
+	case ARES_ECONNREFUSED:
+		return "connection refused";
+	case ARES_EBADRESP:
+		return "bad response";
+	case ARES_ENOMEM:
+		return "out of memory";
 	case ARES_ECANCELLED:
-	case ARES_EDESTRUCTION: return "resolver closed";
+	case ARES_EDESTRUCTION:
+		return "resolver closed";
 	}
 	return ares_strerror(status);
 }
 
 /* make_answer - dns_answer from a c-ares status and reply */
 static dns_answer *make_answer(const char *qname, dns_type type, int status,
-			       const unsigned char *abuf, int alen)
+                               const unsigned char *abuf, int alen)
 {
 	switch (status) {
 	case ARES_SUCCESS:
@@ -168,7 +177,8 @@ static bool reserve(ares_impl *ai)
 }
 
 /* aimpl_query - start a query */
-static mw_status aimpl_query(void *impl, const char *name, dns_type type, dns_callback cb, void *arg)
+static mw_status aimpl_query(void *impl, const char *name, dns_type type, dns_callback cb,
+                             void *arg)
 {
 	ares_impl *ai = impl;
 	if (!reserve(ai))
@@ -255,12 +265,12 @@ static void aimpl_free(void *impl)
 }
 
 static const dns_resolver_ops ares_ops = {
-	.name = "c-ares",
-	.query = aimpl_query,
-	.pending = aimpl_pending,
-	.fds = aimpl_fds,
-	.process = aimpl_process,
-	.free = aimpl_free,
+    .name = "c-ares",
+    .query = aimpl_query,
+    .pending = aimpl_pending,
+    .fds = aimpl_fds,
+    .process = aimpl_process,
+    .free = aimpl_free,
 };
 
 /* parse_server - "IP", "IP:PORT", "[IPv6]:PORT", "IPv6" into a c-ares node */
@@ -307,8 +317,10 @@ dns_resolver *dns_resolver_ares_new(const char *server, int timeout_ms, int trie
 {
 	struct ares_addr_port_node node;
 	if (server && !parse_server(server, &node)) {
-		mw_err_set(err, MW_EINVAL, "bad resolver address '%.80s' (want IP, IP:PORT or "
-			   "[IPv6]:PORT)", server);
+		mw_err_set(err, MW_EINVAL,
+		           "bad resolver address '%.80s' (want IP, IP:PORT or "
+		           "[IPv6]:PORT)",
+		           server);
 		return NULL;
 	}
 	if (timeout_ms < 1 || tries < 1) {
@@ -327,11 +339,12 @@ dns_resolver *dns_resolver_ares_new(const char *server, int timeout_ms, int trie
 		goto err;
 	}
 	struct ares_options o = {
-		.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH,
-		.timeout = timeout_ms,
-		.tries = tries,
+	    .flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH,
+	    .timeout = timeout_ms,
+	    .tries = tries,
 	};
-	rc = ares_init_options(&ai->channel, &o, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+	rc = ares_init_options(&ai->channel, &o,
+	                       ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
 	if (rc != ARES_SUCCESS) {
 		mw_err_set(err, MW_EIO, "c-ares: %s", ares_strerror(rc));
 		goto err;

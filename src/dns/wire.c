@@ -19,7 +19,7 @@
 #include "core/limits.h"
 #include "core/str.h"
 
-#define WIRE_HEADER 12   /* RFC 1035 §4.1.1 */
+#define WIRE_HEADER   12 /* RFC 1035 §4.1.1 */
 #define WIRE_RR_FIXED 10 /* type, class, ttl, rdlength: RFC 1035 §4.1.3 */
 #define WIRE_CLASS_IN 1
 
@@ -203,7 +203,8 @@ static bool rr_decode(const wire *w, const wire_rr *r, dns_rr *rr, char *name)
 	case DNS_T_SOA:
 		rr->name = name;
 		return rdata_name(w, r, 0, name);
-	case DNS_T_TXT: return rdata_txt(r, rr);
+	case DNS_T_TXT:
+		return rdata_txt(r, rr);
 	}
 	return false;
 }
@@ -281,12 +282,11 @@ static uint32_t negative_ttl(const wire *w)
 	return MW_DNS_NEGTTL_DEFAULT;
 }
 
-
 /* rcode_reason - TEMPFAIL reason for an error RCODE (RFC 1035 §4.1.1, RFC 6895) */
 static const char *rcode_reason(unsigned rcode, char *buf, size_t n)
 {
-	static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-					    "NOTIMP",  "REFUSED"};
+	static const char *const names[] = {"NOERROR",  "FORMERR", "SERVFAIL",
+	                                    "NXDOMAIN", "NOTIMP",  "REFUSED"};
 	if (rcode < sizeof(names) / sizeof(names[0]))
 		return names[rcode];
 	snprintf(buf, n, "RCODE %u", rcode);
@@ -294,8 +294,7 @@ static const char *rcode_reason(unsigned rcode, char *buf, size_t n)
 }
 
 /* dns_wire_answer - read a reply */
-dns_answer *dns_wire_answer(const unsigned char *msg, size_t len, const char *qname,
-			    dns_type type)
+dns_answer *dns_wire_answer(const unsigned char *msg, size_t len, const char *qname, dns_type type)
 {
 	dns_answer *a = dns_answer_new(DNS_TEMPFAIL, 0);
 	if (!a)

@@ -33,7 +33,6 @@
 #include "dns/dns.h"
 
 /* dns_wire_answer - the answer to (qname, type) carried by a reply message */
-dns_answer *dns_wire_answer(const unsigned char *msg, size_t len, const char *qname,
-			    dns_type type);
+dns_answer *dns_wire_answer(const unsigned char *msg, size_t len, const char *qname, dns_type type);
 
 #endif

@@ -68,10 +68,10 @@
 #include "core/limits.h"
 #include "core/str.h"
 
-#define ZF_STRING_MAX 255     /* RFC 1035 §3.3: <character-string> length */
-#define ZF_TTL_MAX 2147483647u /* RFC 2181 §8 */
-#define ZF_TTL_DEFAULT 3600u  /* no $TTL and no earlier TTL: one hour, as BIND suggests */
-#define ZF_BUF_SIZE (MW_ZONE_LINE_MAX + 8 + 2 * MW_ZONE_TOKENS_MAX) /* decoded tokens */
+#define ZF_STRING_MAX  255         /* RFC 1035 §3.3: <character-string> length */
+#define ZF_TTL_MAX     2147483647u /* RFC 2181 §8 */
+#define ZF_TTL_DEFAULT 3600u       /* no $TTL and no earlier TTL: one hour, as BIND suggests */
+#define ZF_BUF_SIZE    (MW_ZONE_LINE_MAX + 8 + 2 * MW_ZONE_TOKENS_MAX) /* decoded tokens */
 
 typedef struct ztok {
 	const char *s; /* decoded bytes, NUL-terminated (may hold NULs) */
@@ -105,7 +105,7 @@ typedef struct zparser {
 
 /* zerr - "label:line: reason" as MW_EPARSE (or another code) */
 static mw_status zerr(zparser *zp, mw_status code, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static mw_status zerr(zparser *zp, mw_status code, unsigned line, const char *fmt, ...)
 {
@@ -145,7 +145,7 @@ static mw_status lex_escape(zparser *zp)
 		if (zp->end - q < 3 || q[1] < '0' || q[1] > '9' || q[2] < '0' || q[2] > '9')
 			return zerr(zp, MW_EPARSE, zp->line, "\\DDD escape needs three digits");
 		unsigned v = (unsigned)(q[0] - '0') * 100 + (unsigned)(q[1] - '0') * 10 +
-			     (unsigned)(q[2] - '0');
+		             (unsigned)(q[2] - '0');
 		if (v > 255)
 			return zerr(zp, MW_EPARSE, zp->line, "\\%.3s escape is over 255", q);
 		put_byte(zp, (char)v);
@@ -173,7 +173,7 @@ static mw_status lex_token(zparser *zp)
 {
 	if (zp->ntok >= MW_ZONE_TOKENS_MAX)
 		return zerr(zp, MW_ETOOBIG, zp->line, "more than %d tokens in one record",
-			    MW_ZONE_TOKENS_MAX);
+		            MW_ZONE_TOKENS_MAX);
 	ztok *t = &zp->tok[zp->ntok];
 	*t = (ztok){.line = zp->line, .quoted = *zp->p == '"'};
 	size_t start = zp->buflen;
@@ -187,7 +187,7 @@ static mw_status lex_token(zparser *zp)
 		}
 		if (too_long(zp))
 			return zerr(zp, MW_ETOOBIG, zp->rec_line, "record longer than %d bytes",
-				    MW_ZONE_LINE_MAX);
+			            MW_ZONE_LINE_MAX);
 		char c = *zp->p;
 		if (c == '\0')
 			return zerr(zp, MW_EPARSE, zp->line, "NUL byte");
@@ -208,7 +208,7 @@ static mw_status lex_token(zparser *zp)
 		}
 		if (!t->quoted && ((unsigned char)c < 0x20 || c == 0x7f))
 			return zerr(zp, MW_EPARSE, zp->line, "control character 0x%02x",
-				    (unsigned char)c);
+			            (unsigned char)c);
 		put_byte(zp, c);
 		zp->p++;
 	}
@@ -242,7 +242,7 @@ static mw_status lex_record(zparser *zp)
 		bol = false;
 		if (too_long(zp))
 			return zerr(zp, MW_ETOOBIG, zp->rec_line, "record longer than %d bytes",
-				    MW_ZONE_LINE_MAX);
+			            MW_ZONE_LINE_MAX);
 		char c = *zp->p;
 		if (c == '\n') {
 			zp->p++;
@@ -270,7 +270,7 @@ static mw_status lex_record(zparser *zp)
 			return zerr(zp, MW_EPARSE, zp->line, "NUL byte");
 		} else if ((unsigned char)c < 0x20 || c == 0x7f) {
 			return zerr(zp, MW_EPARSE, zp->line, "control character 0x%02x",
-				    (unsigned char)c);
+			            (unsigned char)c);
 		} else {
 			mw_status st = lex_token(zp);
 			if (st != MW_OK)
@@ -293,19 +293,19 @@ static mw_status check_name(zparser *zp, const ztok *t, const char *name)
 	size_t len = strlen(name), label = 0;
 	if (len > MW_DNS_NAME_MAX)
 		return zerr(zp, MW_EPARSE, t->line, "name '%.40s...' longer than %d bytes", name,
-			    MW_DNS_NAME_MAX);
+		            MW_DNS_NAME_MAX);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
 		if (c == '.') {
 			if (label == 0)
 				return zerr(zp, MW_EPARSE, t->line, "empty label in name '%.60s'",
-					    name);
+				            name);
 			label = 0;
 		} else if (c <= 0x20 || c >= 0x7f) {
 			return zerr(zp, MW_EPARSE, t->line, "invalid byte 0x%02x in name", c);
 		} else if (++label > MW_DNS_LABEL_MAX) {
 			return zerr(zp, MW_EPARSE, t->line, "label longer than %d bytes in '%.60s'",
-				    MW_DNS_LABEL_MAX, name);
+			            MW_DNS_LABEL_MAX, name);
 		}
 	}
 	if (len && label == 0)
@@ -319,12 +319,12 @@ static mw_status get_name(zparser *zp, const ztok *t, char *out, bool allow_root
 {
 	if (t->quoted || t->escaped)
 		return zerr(zp, MW_EPARSE, t->line, "quoted or escaped name '%.60s' not supported",
-			    t->s);
+		            t->s);
 	if (memchr(t->s, '\0', t->len))
 		return zerr(zp, MW_EPARSE, t->line, "NUL byte in name");
 	if (t->len > MW_DNS_NAME_MAX + 1)
 		return zerr(zp, MW_EPARSE, t->line, "name '%.40s...' longer than %d bytes", t->s,
-			    MW_DNS_NAME_MAX);
+		            MW_DNS_NAME_MAX);
 	if (t->len == 1 && t->s[0] == '@') {
 		strcpy(out, zp->origin);
 	} else if (t->s[t->len - 1] == '.') {
@@ -335,8 +335,8 @@ static mw_status get_name(zparser *zp, const ztok *t, char *out, bool allow_root
 	} else if (zp->origin[0]) {
 		if (t->len + 1 + strlen(zp->origin) > MW_DNS_NAME_MAX)
 			return zerr(zp, MW_EPARSE, t->line,
-				    "name '%.40s' + origin longer than %d bytes", t->s,
-				    MW_DNS_NAME_MAX);
+			            "name '%.40s' + origin longer than %d bytes", t->s,
+			            MW_DNS_NAME_MAX);
 		size_t olen = strlen(zp->origin);
 		memcpy(out, t->s, t->len);
 		out[t->len] = '.';
@@ -350,8 +350,7 @@ static mw_status get_name(zparser *zp, const ztok *t, char *out, bool allow_root
 }
 
 /* get_u32 - decimal number up to max */
-static mw_status get_u32(zparser *zp, const ztok *t, uint32_t max, const char *what,
-			 uint32_t *out)
+static mw_status get_u32(zparser *zp, const ztok *t, uint32_t max, const char *what, uint32_t *out)
 {
 	uint64_t v = 0;
 	if (t->quoted || t->len == 0 || t->len > 10)
@@ -371,11 +370,16 @@ static mw_status get_u32(zparser *zp, const ztok *t, uint32_t max, const char *w
 static uint64_t ttl_unit(char c)
 {
 	switch (mw_tolower(c)) {
-	case 's': return 1;
-	case 'm': return 60;
-	case 'h': return 3600;
-	case 'd': return 86400;
-	case 'w': return 604800;
+	case 's':
+		return 1;
+	case 'm':
+		return 60;
+	case 'h':
+		return 3600;
+	case 'd':
+		return 86400;
+	case 'w':
+		return 604800;
 	}
 	return 0;
 }
@@ -392,7 +396,8 @@ static mw_status get_ttl(zparser *zp, const ztok *t, uint32_t *out)
 		if (c >= '0' && c <= '9') {
 			cur = cur * 10 + (uint64_t)(c - '0');
 			if (++digits > 10)
-				return zerr(zp, MW_EPARSE, t->line, "TTL '%.40s' out of range", t->s);
+				return zerr(zp, MW_EPARSE, t->line, "TTL '%.40s' out of range",
+				            t->s);
 		} else if (digits && ttl_unit(c)) {
 			total += cur * ttl_unit(c);
 			cur = 0;
@@ -421,11 +426,12 @@ typedef struct zrec {
 static mw_status want_rdata(zparser *zp, const zrec *r, size_t n)
 {
 	if (r->nrd < n)
-		return zerr(zp, MW_EPARSE, r->type_tok->line, "%.10s needs %zu data field%s, got %zu",
-			    r->type_tok->s, n, n == 1 ? "" : "s", r->nrd);
+		return zerr(zp, MW_EPARSE, r->type_tok->line,
+		            "%.10s needs %zu data field%s, got %zu", r->type_tok->s, n,
+		            n == 1 ? "" : "s", r->nrd);
 	if (r->nrd > n)
 		return zerr(zp, MW_EPARSE, r->rd[n].line, "unexpected '%.40s' after %.10s data",
-			    r->rd[n].s, r->type_tok->s);
+		            r->rd[n].s, r->type_tok->s);
 	for (size_t i = 0; i < n; i++)
 		if (r->rd[i].quoted)
 			return zerr(zp, MW_EPARSE, r->rd[i].line, "unexpected quoted string");
@@ -439,7 +445,7 @@ static mw_status add_status(zparser *zp, const zrec *r, mw_status st)
 		return MW_OK;
 	if (st == MW_ETOOBIG)
 		return zerr(zp, st, r->type_tok->line, "more than %d records at '%.60s'",
-			    MW_DNS_ANSWERS_MAX, r->owner);
+		            MW_DNS_ANSWERS_MAX, r->owner);
 	return zerr(zp, st, r->type_tok->line, "cannot store record: %s", mw_status_str(st));
 }
 
@@ -453,7 +459,7 @@ static mw_status rec_ip(zparser *zp, const zrec *r, dns_type type)
 	if (r->rd[0].escaped || !mw_ip_parse_n(r->rd[0].s, r->rd[0].len, &rr.ip) ||
 	    rr.ip.family != (type == DNS_T_A ? 4 : 6))
 		return zerr(zp, MW_EPARSE, r->rd[0].line, "bad %s address '%.60s'",
-			    dns_type_name(type), r->rd[0].s);
+		            dns_type_name(type), r->rd[0].s);
 	return add_status(zp, r, dns_zone_add(zp->z, r->owner, &rr));
 }
 
@@ -507,14 +513,14 @@ static mw_status rec_txt(zparser *zp, const zrec *r)
 	for (size_t i = 0; i < r->nrd; i++) {
 		if (r->rd[i].len > ZF_STRING_MAX)
 			return zerr(zp, MW_EPARSE, r->rd[i].line,
-				    "TXT string of %zu bytes (at most %d; split it into several "
-				    "\"...\" strings)",
-				    r->rd[i].len, ZF_STRING_MAX);
+			            "TXT string of %zu bytes (at most %d; split it into several "
+			            "\"...\" strings)",
+			            r->rd[i].len, ZF_STRING_MAX);
 		total += r->rd[i].len;
 	}
 	if (total > MW_DNS_TXT_MAX)
 		return zerr(zp, MW_ETOOBIG, r->type_tok->line, "TXT record over %d bytes",
-			    MW_DNS_TXT_MAX);
+		            MW_DNS_TXT_MAX);
 	char *txt = malloc(total + 1);
 	if (!txt)
 		return zerr(zp, MW_ENOMEM, r->type_tok->line, "out of memory");
@@ -539,7 +545,7 @@ static mw_status rec_pseudo(zparser *zp, const zrec *r)
 		dns_type t = dns_type_parse(r->rd[0].s);
 		if (!t || r->rd[0].escaped)
 			return zerr(zp, MW_EPARSE, r->rd[0].line, "NODATA: unknown type '%.20s'",
-				    r->rd[0].s);
+			            r->rd[0].s);
 		return add_status(zp, r, dns_zone_set_nodata(zp->z, r->owner, t));
 	}
 	if ((st = want_rdata(zp, r, 0)) != MW_OK)
@@ -550,9 +556,9 @@ static mw_status rec_pseudo(zparser *zp, const zrec *r)
 
 /* Types that real zones hold but mail checks never query: skipped. */
 static const char *const skipped_types[] = {
-	"SRV",  "CAA",   "DS",     "DNSKEY", "RRSIG", "NSEC",  "NSEC3",      "NSEC3PARAM",
-	"TLSA", "SSHFP", "HINFO",  "RP",     "NAPTR", "LOC",   "DNAME",      "SPF",
-	"CDS",  "CDNSKEY", "SVCB", "HTTPS",  "URI",   "SMIMEA", "OPENPGPKEY", "AFSDB",
+    "SRV",  "CAA",     "DS",    "DNSKEY", "RRSIG", "NSEC",   "NSEC3",      "NSEC3PARAM",
+    "TLSA", "SSHFP",   "HINFO", "RP",     "NAPTR", "LOC",    "DNAME",      "SPF",
+    "CDS",  "CDNSKEY", "SVCB",  "HTTPS",  "URI",   "SMIMEA", "OPENPGPKEY", "AFSDB",
 };
 
 /* is_skipped_type - known type we do not store (also RFC 3597 TYPEnnn) */
@@ -579,13 +585,17 @@ static mw_status rec_data(zparser *zp, const zrec *r)
 	dns_type type = t->quoted || t->escaped ? (dns_type)0 : dns_type_parse(t->s);
 	switch (type) {
 	case DNS_T_A:
-	case DNS_T_AAAA: return rec_ip(zp, r, type);
+	case DNS_T_AAAA:
+		return rec_ip(zp, r, type);
 	case DNS_T_MX:
 	case DNS_T_NS:
 	case DNS_T_CNAME:
-	case DNS_T_PTR: return rec_name(zp, r, type);
-	case DNS_T_SOA: return rec_soa(zp, r);
-	case DNS_T_TXT: return rec_txt(zp, r);
+	case DNS_T_PTR:
+		return rec_name(zp, r, type);
+	case DNS_T_SOA:
+		return rec_soa(zp, r);
+	case DNS_T_TXT:
+		return rec_txt(zp, r);
 	}
 	if (is_skipped_type(t)) /* the name exists: a no-data mark for no type */
 		return add_status(zp, r, dns_zone_set_nodata(zp->z, r->owner, (dns_type)0));
@@ -653,7 +663,8 @@ static mw_status parse_record(zparser *zp)
 				zp->ttl_default = r.ttl; /* RFC 1035 §5.1: last stated TTL */
 		} else if (!got_class && is_class(&t[i])) {
 			if (!tok_is(&t[i], "IN"))
-				return zerr(zp, MW_EPARSE, t[i].line, "class %s not supported", t[i].s);
+				return zerr(zp, MW_EPARSE, t[i].line, "class %s not supported",
+				            t[i].s);
 			got_class = true;
 		} else {
 			break;
@@ -669,11 +680,11 @@ static mw_status parse_record(zparser *zp)
 
 /* dns_zone_load_text - parse a zone from memory */
 mw_status dns_zone_load_text(dns_zone *z, const char *text, size_t len, const char *label,
-			     mw_err *err)
+                             mw_err *err)
 {
 	if (len > MW_ZONE_FILE_MAX)
 		return mw_err_set(err, MW_ETOOBIG, "%.80s: larger than %u bytes", label,
-				  (unsigned)MW_ZONE_FILE_MAX);
+		                  (unsigned)MW_ZONE_FILE_MAX);
 	zparser *zp = calloc(1, sizeof(*zp));
 	char *buf = malloc(ZF_BUF_SIZE);
 	if (!zp || !buf) {
@@ -681,8 +692,14 @@ mw_status dns_zone_load_text(dns_zone *z, const char *text, size_t len, const ch
 		free(buf);
 		return mw_err_set(err, MW_ENOMEM, "%.80s: out of memory", label);
 	}
-	*zp = (zparser){.z = z, .label = label, .err = err, .p = text, .end = text + len,
-			.line = 1, .ttl_default = ZF_TTL_DEFAULT, .buf = buf};
+	*zp = (zparser){.z = z,
+	                .label = label,
+	                .err = err,
+	                .p = text,
+	                .end = text + len,
+	                .line = 1,
+	                .ttl_default = ZF_TTL_DEFAULT,
+	                .buf = buf};
 	mw_status st;
 	while ((st = lex_record(zp)) == MW_OK) {
 		if ((st = parse_record(zp)) != MW_OK)
@@ -703,15 +720,15 @@ mw_status dns_zone_load_file(dns_zone *z, const char *path, mw_err *err)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return mw_err_set(err, errno == ENOENT ? MW_ENOTFOUND : MW_EIO, "%.80s: %s", path,
-				  strerror(errno));
+		                  strerror(errno));
 	size_t cap = 1 << 16, len = 0;
 	char *text = malloc(cap);
 	mw_status st = MW_OK;
 	while (text) {
 		if (len == cap) {
 			if (cap > MW_ZONE_FILE_MAX) {
-				st = mw_err_set(err, MW_ETOOBIG, "%.80s: larger than %u bytes", path,
-						(unsigned)MW_ZONE_FILE_MAX);
+				st = mw_err_set(err, MW_ETOOBIG, "%.80s: larger than %u bytes",
+				                path, (unsigned)MW_ZONE_FILE_MAX);
 				break;
 			}
 			char *n = realloc(text, cap * 2);

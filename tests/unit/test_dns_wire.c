@@ -118,7 +118,7 @@ static void rr_a(msg *m, const char *owner, uint32_t ttl, const char *ip)
 }
 
 static void rr_name(msg *m, const char *owner, unsigned type, uint32_t ttl, int pref,
-		    const char *target)
+                    const char *target)
 {
 	size_t at = rr_start(m, owner, type, 1, ttl);
 	if (pref >= 0)
@@ -189,9 +189,9 @@ static void b_mx(msg *m)
 {
 	header(m, 0, 1, 3, 0);
 	question(m, "example.com", 15);
-	rr_name(m, "@12", 15, 600, 10, "@12"); /* exchange = the qname, compressed */
-	rr_name(m, "example.com", 15, 600, 0, "");   /* null MX, RFC 7505 */
-	rr_a(m, "other.example.com", 1, "192.0.2.99");  /* not ours: ignored */
+	rr_name(m, "@12", 15, 600, 10, "@12");         /* exchange = the qname, compressed */
+	rr_name(m, "example.com", 15, 600, 0, "");     /* null MX, RFC 7505 */
+	rr_a(m, "other.example.com", 1, "192.0.2.99"); /* not ours: ignored */
 }
 
 static void b_txt(msg *m)
@@ -266,11 +266,26 @@ static void b_rcode(msg *m, unsigned rc)
 	header(m, rc, 1, 0, 0);
 	question(m, "example.com", 1);
 }
-static void b_servfail(msg *m) { b_rcode(m, 2); }
-static void b_refused(msg *m) { b_rcode(m, 5); }
-static void b_formerr(msg *m) { b_rcode(m, 1); }
-static void b_notimp(msg *m) { b_rcode(m, 4); }
-static void b_rcode9(msg *m) { b_rcode(m, 9); }
+static void b_servfail(msg *m)
+{
+	b_rcode(m, 2);
+}
+static void b_refused(msg *m)
+{
+	b_rcode(m, 5);
+}
+static void b_formerr(msg *m)
+{
+	b_rcode(m, 1);
+}
+static void b_notimp(msg *m)
+{
+	b_rcode(m, 4);
+}
+static void b_rcode9(msg *m)
+{
+	b_rcode(m, 9);
+}
 
 static void b_short(msg *m)
 {
@@ -386,57 +401,49 @@ static void b_empty(msg *m)
 }
 
 static const wcase wcases[] = {
-	{"two A records, min TTL", b_two_a, "example.com", DNS_T_A, DNS_OK, 2, "192.0.2.1", 100},
-	{"CNAME chain, case-insensitive owners, min TTL on the chain", b_chain,
-	 "www.example.com.", DNS_T_A, DNS_OK, 1, "192.0.2.10", 50},
-	{"MX with compression, null MX, foreign record ignored", b_mx, "example.com", DNS_T_MX,
-	 DNS_OK, 2, "10 example.com", 600},
-	{"TXT strings joined", b_txt, "example.com", DNS_T_TXT, DNS_OK, 1,
-	 "v=spf1 ip4:192.0.2.0/24 -all", 60},
-	{"NOERROR empty: NODATA with min(SOA ttl, minimum)", b_nodata_soa, "example.com",
-	 DNS_T_TXT, DNS_NODATA, 0, NULL, 120},
-	{"NXDOMAIN with SOA", b_nx_soa, "nx.example.com", DNS_T_A, DNS_NXDOMAIN, 0, NULL, 60},
-	{"NXDOMAIN without SOA", b_nx_plain, "nx.example.com", DNS_T_A, DNS_NXDOMAIN, 0, NULL,
-	 MW_DNS_NEGTTL_DEFAULT},
-	{"negative TTL capped", b_nx_bigsoa, "nx.example.com", DNS_T_A, DNS_NXDOMAIN, 0, NULL,
-	 MW_DNS_NEGTTL_MAX},
-	{"NXDOMAIN after a CNAME (RFC 6604)", b_nx_cname, "dangling.example.com", DNS_T_A,
-	 DNS_NXDOMAIN, 0, NULL, -1},
-	{"two PTR", b_ptr_ns_soa, "10.2.0.192.in-addr.arpa", DNS_T_PTR, DNS_OK, 2,
-	 "mail.example.com", 86400},
-	{"AAAA, TTL with the high bit is 0", b_aaaa, "example.com", DNS_T_AAAA, DNS_OK, 1,
-	 "2001:db8::1", 0},
-	{"CNAME query returns the CNAME", b_cname_q, "www.example.com", DNS_T_CNAME, DNS_OK, 1,
-	 "web.example.com", 42},
-	{"SERVFAIL", b_servfail, "example.com", DNS_T_A, DNS_TEMPFAIL, 0, "SERVFAIL", 0},
-	{"REFUSED", b_refused, "example.com", DNS_T_A, DNS_TEMPFAIL, 0, "REFUSED", 0},
-	{"FORMERR", b_formerr, "example.com", DNS_T_A, DNS_TEMPFAIL, 0, "FORMERR", 0},
-	{"NOTIMP", b_notimp, "example.com", DNS_T_A, DNS_TEMPFAIL, 0, "NOTIMP", 0},
-	{"unknown RCODE", b_rcode9, "example.com", DNS_T_A, DNS_TEMPFAIL, 0, "RCODE 9", 0},
-	{"shorter than a header", b_short, "example.com", DNS_T_A, DNS_TEMPFAIL, 0,
-	 "bad response", 0},
-	{"question truncated", b_q_trunc, "example.com", DNS_T_A, DNS_TEMPFAIL, 0,
-	 "bad response", 0},
-	{"ANCOUNT larger than the records present", b_an_overcount, "example.com", DNS_T_A,
-	 DNS_OK, 1, "192.0.2.1", 300},
-	{"A with 5-byte rdata skipped", b_bad_rdlen_a, "example.com", DNS_T_A, DNS_NODATA, 0,
-	 NULL, -1},
-	{"rdlength past the end", b_rdlen_past_end, "example.com", DNS_T_A, DNS_NODATA, 0, NULL,
-	 -1},
-	{"TXT string overruns rdata", b_txt_overrun, "example.com", DNS_T_TXT, DNS_NODATA, 0,
-	 NULL, -1},
-	{"class CH record skipped", b_class_ch, "example.com", DNS_T_TXT, DNS_NODATA, 0, NULL,
-	 -1},
-	{"compression pointer loop", b_ptr_loop, "example.com", DNS_T_MX, DNS_NODATA, 0, NULL,
-	 -1},
-	{"CNAME loop", b_cname_loop, "a.example.com", DNS_T_A, DNS_TEMPFAIL, 0,
-	 "CNAME chain too long", 0},
-	{"MX target pointer beyond the message", b_mx_target_past_end, "example.com", DNS_T_MX,
-	 DNS_NODATA, 0, NULL, -1},
-	{"MX target longer than 253 bytes", b_mx_long_target, "example.com", DNS_T_MX,
-	 DNS_NODATA, 0, NULL, -1},
-	{"header only", b_empty, "example.com", DNS_T_A, DNS_NODATA, 0, NULL,
-	 MW_DNS_NEGTTL_DEFAULT},
+    {"two A records, min TTL", b_two_a, "example.com", DNS_T_A, DNS_OK, 2, "192.0.2.1", 100},
+    {"CNAME chain, case-insensitive owners, min TTL on the chain", b_chain, "www.example.com.",
+     DNS_T_A, DNS_OK, 1, "192.0.2.10", 50},
+    {"MX with compression, null MX, foreign record ignored", b_mx, "example.com", DNS_T_MX, DNS_OK,
+     2, "10 example.com", 600},
+    {"TXT strings joined", b_txt, "example.com", DNS_T_TXT, DNS_OK, 1,
+     "v=spf1 ip4:192.0.2.0/24 -all", 60},
+    {"NOERROR empty: NODATA with min(SOA ttl, minimum)", b_nodata_soa, "example.com", DNS_T_TXT,
+     DNS_NODATA, 0, NULL, 120},
+    {"NXDOMAIN with SOA", b_nx_soa, "nx.example.com", DNS_T_A, DNS_NXDOMAIN, 0, NULL, 60},
+    {"NXDOMAIN without SOA", b_nx_plain, "nx.example.com", DNS_T_A, DNS_NXDOMAIN, 0, NULL,
+     MW_DNS_NEGTTL_DEFAULT},
+    {"negative TTL capped", b_nx_bigsoa, "nx.example.com", DNS_T_A, DNS_NXDOMAIN, 0, NULL,
+     MW_DNS_NEGTTL_MAX},
+    {"NXDOMAIN after a CNAME (RFC 6604)", b_nx_cname, "dangling.example.com", DNS_T_A, DNS_NXDOMAIN,
+     0, NULL, -1},
+    {"two PTR", b_ptr_ns_soa, "10.2.0.192.in-addr.arpa", DNS_T_PTR, DNS_OK, 2, "mail.example.com",
+     86400},
+    {"AAAA, TTL with the high bit is 0", b_aaaa, "example.com", DNS_T_AAAA, DNS_OK, 1,
+     "2001:db8::1", 0},
+    {"CNAME query returns the CNAME", b_cname_q, "www.example.com", DNS_T_CNAME, DNS_OK, 1,
+     "web.example.com", 42},
+    {"SERVFAIL", b_servfail, "example.com", DNS_T_A, DNS_TEMPFAIL, 0, "SERVFAIL", 0},
+    {"REFUSED", b_refused, "example.com", DNS_T_A, DNS_TEMPFAIL, 0, "REFUSED", 0},
+    {"FORMERR", b_formerr, "example.com", DNS_T_A, DNS_TEMPFAIL, 0, "FORMERR", 0},
+    {"NOTIMP", b_notimp, "example.com", DNS_T_A, DNS_TEMPFAIL, 0, "NOTIMP", 0},
+    {"unknown RCODE", b_rcode9, "example.com", DNS_T_A, DNS_TEMPFAIL, 0, "RCODE 9", 0},
+    {"shorter than a header", b_short, "example.com", DNS_T_A, DNS_TEMPFAIL, 0, "bad response", 0},
+    {"question truncated", b_q_trunc, "example.com", DNS_T_A, DNS_TEMPFAIL, 0, "bad response", 0},
+    {"ANCOUNT larger than the records present", b_an_overcount, "example.com", DNS_T_A, DNS_OK, 1,
+     "192.0.2.1", 300},
+    {"A with 5-byte rdata skipped", b_bad_rdlen_a, "example.com", DNS_T_A, DNS_NODATA, 0, NULL, -1},
+    {"rdlength past the end", b_rdlen_past_end, "example.com", DNS_T_A, DNS_NODATA, 0, NULL, -1},
+    {"TXT string overruns rdata", b_txt_overrun, "example.com", DNS_T_TXT, DNS_NODATA, 0, NULL, -1},
+    {"class CH record skipped", b_class_ch, "example.com", DNS_T_TXT, DNS_NODATA, 0, NULL, -1},
+    {"compression pointer loop", b_ptr_loop, "example.com", DNS_T_MX, DNS_NODATA, 0, NULL, -1},
+    {"CNAME loop", b_cname_loop, "a.example.com", DNS_T_A, DNS_TEMPFAIL, 0, "CNAME chain too long",
+     0},
+    {"MX target pointer beyond the message", b_mx_target_past_end, "example.com", DNS_T_MX,
+     DNS_NODATA, 0, NULL, -1},
+    {"MX target longer than 253 bytes", b_mx_long_target, "example.com", DNS_T_MX, DNS_NODATA, 0,
+     NULL, -1},
+    {"header only", b_empty, "example.com", DNS_T_A, DNS_NODATA, 0, NULL, MW_DNS_NEGTTL_DEFAULT},
 };
 
 /* rr_text - record as text */
@@ -445,10 +452,18 @@ static void rr_text(const dns_rr *rr, char *out, size_t n)
 	char ip[MW_IP_STR_MAX];
 	switch (rr->type) {
 	case DNS_T_A:
-	case DNS_T_AAAA: snprintf(out, n, "%s", mw_ip_format(&rr->ip, ip, sizeof(ip))); break;
-	case DNS_T_MX: snprintf(out, n, "%u %s", rr->pref, rr->name); break;
-	case DNS_T_TXT: snprintf(out, n, "%.*s", (int)rr->txt_len, rr->txt); break;
-	default: snprintf(out, n, "%s", rr->name); break;
+	case DNS_T_AAAA:
+		snprintf(out, n, "%s", mw_ip_format(&rr->ip, ip, sizeof(ip)));
+		break;
+	case DNS_T_MX:
+		snprintf(out, n, "%u %s", rr->pref, rr->name);
+		break;
+	case DNS_T_TXT:
+		snprintf(out, n, "%.*s", (int)rr->txt_len, rr->txt);
+		break;
+	default:
+		snprintf(out, n, "%s", rr->name);
+		break;
 	}
 }
 
@@ -458,12 +473,12 @@ static void check_answer(const wcase *c, const dns_answer *a)
 	assert_non_null(a);
 	if (a->status != c->want || a->n != c->nrr)
 		fail_msg("%s: got %s/%zu (%s) want %s/%zu", c->what, dns_status_name(a->status),
-			 a->n, a->reason ? a->reason : "", dns_status_name(c->want), c->nrr);
+		         a->n, a->reason ? a->reason : "", dns_status_name(c->want), c->nrr);
 	char got[512];
 	if (c->first && c->want == DNS_TEMPFAIL) {
 		if (!a->reason || strcmp(a->reason, c->first) != 0)
 			fail_msg("%s: reason got '%s' want '%s'", c->what,
-				 a->reason ? a->reason : "(none)", c->first);
+			         a->reason ? a->reason : "(none)", c->first);
 	} else if (c->first) {
 		rr_text(&a->rr[0], got, sizeof(got));
 		if (strcmp(got, c->first) != 0)
@@ -610,11 +625,11 @@ static void test_ares_backend(void **state)
 	assert_non_null(r);
 	got g = {0};
 	static const char *const names[] = {"ok.example", "txt.example", "fail.example",
-					    "quiet.example", "bad..name"};
+	                                    "quiet.example", "bad..name"};
 	for (size_t i = 0; i < 5; i++)
-		assert_int_equal(dns_resolver_query(r, names[i], i == 1 ? DNS_T_TXT : DNS_T_A,
-						    on_answer, &g),
-				 MW_OK);
+		assert_int_equal(
+		    dns_resolver_query(r, names[i], i == 1 ? DNS_T_TXT : DNS_T_A, on_answer, &g),
+		    MW_OK);
 	assert_int_equal(g.calls, 0); /* never from inside query */
 	assert_int_equal(dns_resolver_pending(r), 5);
 	time_t t0 = time(NULL);
@@ -666,17 +681,21 @@ static void test_ares_server_strings(void **state)
 		const char *s;
 		int ok;
 	} cases[] = {
-		{"127.0.0.1", 1},     {"127.0.0.1:5353", 1}, {"::1", 1},         {"[::1]:5353", 1},
-		{"[::1]", 1},         {"2001:db8::1", 1},    {"bogus", 0},       {"127.0.0.1:", 0},
-		{"127.0.0.1:0", 0},   {"127.0.0.1:65536", 0}, {"[::1]5353", 0},  {"[::1", 0},
-		{"1.2.3.4:53x", 0},   {"", 0},               {"256.1.1.1", 0},   {"[127.0.0.1]:53", 1},
+	    {"127.0.0.1", 1},   {"127.0.0.1:5353", 1},
+	    {"::1", 1},         {"[::1]:5353", 1},
+	    {"[::1]", 1},       {"2001:db8::1", 1},
+	    {"bogus", 0},       {"127.0.0.1:", 0},
+	    {"127.0.0.1:0", 0}, {"127.0.0.1:65536", 0},
+	    {"[::1]5353", 0},   {"[::1", 0},
+	    {"1.2.3.4:53x", 0}, {"", 0},
+	    {"256.1.1.1", 0},   {"[127.0.0.1]:53", 1},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		mw_err err;
 		dns_resolver *r = dns_resolver_ares_new(cases[i].s, 100, 1, &err);
 		if ((r != NULL) != cases[i].ok)
 			fail_msg("'%s': got %s want %s", cases[i].s, r ? "ok" : err.msg,
-				 cases[i].ok ? "ok" : "error");
+			         cases[i].ok ? "ok" : "error");
 		if (!r)
 			assert_int_equal(err.code, MW_EINVAL);
 		dns_resolver_free(r);
@@ -686,10 +705,10 @@ static void test_ares_server_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_wire_cases),
-		cmocka_unit_test(test_wire_truncations),
-		cmocka_unit_test(test_ares_backend),
-		cmocka_unit_test(test_ares_server_strings),
+	    cmocka_unit_test(test_wire_cases),
+	    cmocka_unit_test(test_wire_truncations),
+	    cmocka_unit_test(test_ares_backend),
+	    cmocka_unit_test(test_ares_server_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,105 +39,113 @@ static void rr_text(const dns_rr *rr, char *out, size_t n)
 	char ip[MW_IP_STR_MAX];
 	switch (rr->type) {
 	case DNS_T_A:
-	case DNS_T_AAAA: snprintf(out, n, "%s", mw_ip_format(&rr->ip, ip, sizeof(ip))); break;
-	case DNS_T_MX: snprintf(out, n, "%u %s", rr->pref, rr->name); break;
-	case DNS_T_TXT: snprintf(out, n, "%.*s", (int)rr->txt_len, rr->txt); break;
-	default: snprintf(out, n, "%s", rr->name); break;
+	case DNS_T_AAAA:
+		snprintf(out, n, "%s", mw_ip_format(&rr->ip, ip, sizeof(ip)));
+		break;
+	case DNS_T_MX:
+		snprintf(out, n, "%u %s", rr->pref, rr->name);
+		break;
+	case DNS_T_TXT:
+		snprintf(out, n, "%.*s", (int)rr->txt_len, rr->txt);
+		break;
+	default:
+		snprintf(out, n, "%s", rr->name);
+		break;
 	}
 }
 
 static const ok_case ok_cases[] = {
-	{"owner, ttl, class, type in every order",
-	 "a.example.com. 300 IN A 192.0.2.1\n"
-	 "b.example.com. IN 301 A 192.0.2.2\n"
-	 "c.example.com. 302 A 192.0.2.3\n"
-	 "d.example.com. in a 192.0.2.4\n",
-	 {{"a.example.com", "A", DNS_OK, 1, "192.0.2.1", 300},
-	  {"b.example.com", "A", DNS_OK, 1, "192.0.2.2", 301},
-	  {"c.example.com", "A", DNS_OK, 1, "192.0.2.3", 302},
-	  {"D.EXAMPLE.COM", "A", DNS_OK, 1, "192.0.2.4", 302}}},
-	{"$ORIGIN, @, relative names, $TTL",
-	 "$ORIGIN example.com.\n$TTL 1h\n"
-	 "@ MX 10 mail\n"
-	 "mail A 192.0.2.10\n"
-	 "www CNAME mail.example.com.\n"
-	 "$ORIGIN sub\n"
-	 "x TXT hello\n",
-	 {{"example.com", "MX", DNS_OK, 1, "10 mail.example.com", 3600},
-	  {"mail.example.com", "A", DNS_OK, 1, "192.0.2.10", 3600},
-	  {"www.example.com", "A", DNS_OK, 1, "192.0.2.10", -1},
-	  {"www.example.com", "CNAME", DNS_OK, 1, "mail.example.com", -1},
-	  {"x.sub.example.com", "TXT", DNS_OK, 1, "hello", -1}}},
-	{"blank owner continues the previous owner; comments",
-	 "; a comment line\n"
-	 "example.com. A 192.0.2.1 ; trailing comment\n"
-	 "   AAAA 2001:db8::1\n"
-	 "\tTXT \"v=spf1 -all\"   ; \"quoted\" in comment\n"
-	 "\n   \n",
-	 {{"example.com", "AAAA", DNS_OK, 1, "2001:db8::1", -1},
-	  {"example.com", "TXT", DNS_OK, 1, "v=spf1 -all", -1},
-	  {"example.com", "MX", DNS_NODATA, 0, NULL, -1}}},
-	{"multi-string TXT, escapes, bare words, semicolon in quotes",
-	 "t1.example. TXT \"v=spf1 \" \"ip4:192.0.2.0/24 \" \"-all\"\n"
-	 "t2.example. TXT \"a\\\"b\\\\c\\065\"\n"
-	 "t3.example. TXT bare words\n"
-	 "t4.example. TXT \"x;y\" ; real comment\n"
-	 "t5.example. TXT \"\"\n",
-	 {{"t1.example", "TXT", DNS_OK, 1, "v=spf1 ip4:192.0.2.0/24 -all", -1},
-	  {"t2.example", "TXT", DNS_OK, 1, "a\"b\\cA", -1},
-	  {"t3.example", "TXT", DNS_OK, 1, "barewords", -1},
-	  {"t4.example", "TXT", DNS_OK, 1, "x;y", -1},
-	  {"t5.example", "TXT", DNS_OK, 1, "", -1}}},
-	{"parenthesised multi-line records",
-	 "$ORIGIN example.org.\n"
-	 "@ IN SOA ns1 hostmaster (\n"
-	 "    2024010101 ; serial\n"
-	 "    7200 3600\n"
-	 "    1209600 300 )\n"
-	 "big IN TXT ( \"part one \"\n"
-	 "             \"part two\" )\n"
-	 "after A 192.0.2.9\n",
-	 {{"example.org", "SOA", DNS_OK, 1, "ns1.example.org", -1},
-	  {"big.example.org", "TXT", DNS_OK, 1, "part one part two", -1},
-	  {"after.example.org", "A", DNS_OK, 1, "192.0.2.9", -1}}},
-	{"PTR, NS, null MX, wildcard, TTL units",
-	 "2.0.0.192.in-addr.arpa. 1d PTR mail.example.com.\n"
-	 "example.net. 1h30m NS ns1.example.net.\n"
-	 "nomail.example. MX 0 .\n"
-	 "*.w.example. TXT wild\n",
-	 {{"2.0.0.192.in-addr.arpa", "PTR", DNS_OK, 1, "mail.example.com", 86400},
-	  {"example.net", "NS", DNS_OK, 1, "ns1.example.net", 5400},
-	  {"nomail.example", "MX", DNS_OK, 1, "0 .", -1},
-	  {"any.w.example", "TXT", DNS_OK, 1, "wild", -1},
-	  {"example", "A", DNS_NODATA, 0, NULL, -1},
-	  {"other.example", "A", DNS_NXDOMAIN, 0, NULL, -1}}},
-	{"pseudo-types TIMEOUT, SERVFAIL, NODATA",
-	 "slow.example. TIMEOUT\n"
-	 "slow.example. TXT \"v=spf1 -all\"\n"
-	 "slow.example. NODATA MX\n"
-	 "bad.example. SERVFAIL\n",
-	 {{"slow.example", "A", DNS_TEMPFAIL, 0, NULL, -1},
-	  {"slow.example", "TXT", DNS_OK, 1, "v=spf1 -all", -1},
-	  {"slow.example", "MX", DNS_NODATA, 0, NULL, -1},
-	  {"bad.example", "TXT", DNS_TEMPFAIL, 0, NULL, -1}}},
-	{"without $ORIGIN relative names are absolute; last TTL is the default",
-	 "example.com 120 A 192.0.2.1\n"
-	 "mail.example.com A 192.0.2.2\n"
-	 "example.com MX 5 mail.example.com\n",
-	 {{"example.com", "A", DNS_OK, 1, "192.0.2.1", 120},
-	  {"mail.example.com", "A", DNS_OK, 1, "192.0.2.2", 120},
-	  {"example.com", "MX", DNS_OK, 1, "5 mail.example.com", 120}}},
-	{"CRLF line ends, tabs, skipped types keep the name",
-	 "a.example.\tIN\tA\t192.0.2.1\r\n"
-	 "_sip._tcp.example. SRV 0 5 5060 sip.example.\r\n"
-	 "example. CAA 0 issue \"ca.example\"\r\n",
-	 {{"a.example", "A", DNS_OK, 1, "192.0.2.1", -1},
-	  {"_sip._tcp.example", "TXT", DNS_NODATA, 0, NULL, -1},
-	  {"example", "TXT", DNS_NODATA, 0, NULL, -1}}},
-	{"several records in one RRset, last line without newline",
-	 "m.example. MX 10 a.example.\nm.example. MX 20 b.example.",
-	 {{"m.example", "MX", DNS_OK, 2, "10 a.example", -1}}},
-	{"empty file and comment-only file", "; nothing\n\n", {{"x", "A", DNS_NXDOMAIN, 0, NULL, -1}}},
+    {"owner, ttl, class, type in every order",
+     "a.example.com. 300 IN A 192.0.2.1\n"
+     "b.example.com. IN 301 A 192.0.2.2\n"
+     "c.example.com. 302 A 192.0.2.3\n"
+     "d.example.com. in a 192.0.2.4\n",
+     {{"a.example.com", "A", DNS_OK, 1, "192.0.2.1", 300},
+      {"b.example.com", "A", DNS_OK, 1, "192.0.2.2", 301},
+      {"c.example.com", "A", DNS_OK, 1, "192.0.2.3", 302},
+      {"D.EXAMPLE.COM", "A", DNS_OK, 1, "192.0.2.4", 302}}},
+    {"$ORIGIN, @, relative names, $TTL",
+     "$ORIGIN example.com.\n$TTL 1h\n"
+     "@ MX 10 mail\n"
+     "mail A 192.0.2.10\n"
+     "www CNAME mail.example.com.\n"
+     "$ORIGIN sub\n"
+     "x TXT hello\n",
+     {{"example.com", "MX", DNS_OK, 1, "10 mail.example.com", 3600},
+      {"mail.example.com", "A", DNS_OK, 1, "192.0.2.10", 3600},
+      {"www.example.com", "A", DNS_OK, 1, "192.0.2.10", -1},
+      {"www.example.com", "CNAME", DNS_OK, 1, "mail.example.com", -1},
+      {"x.sub.example.com", "TXT", DNS_OK, 1, "hello", -1}}},
+    {"blank owner continues the previous owner; comments",
+     "; a comment line\n"
+     "example.com. A 192.0.2.1 ; trailing comment\n"
+     "   AAAA 2001:db8::1\n"
+     "\tTXT \"v=spf1 -all\"   ; \"quoted\" in comment\n"
+     "\n   \n",
+     {{"example.com", "AAAA", DNS_OK, 1, "2001:db8::1", -1},
+      {"example.com", "TXT", DNS_OK, 1, "v=spf1 -all", -1},
+      {"example.com", "MX", DNS_NODATA, 0, NULL, -1}}},
+    {"multi-string TXT, escapes, bare words, semicolon in quotes",
+     "t1.example. TXT \"v=spf1 \" \"ip4:192.0.2.0/24 \" \"-all\"\n"
+     "t2.example. TXT \"a\\\"b\\\\c\\065\"\n"
+     "t3.example. TXT bare words\n"
+     "t4.example. TXT \"x;y\" ; real comment\n"
+     "t5.example. TXT \"\"\n",
+     {{"t1.example", "TXT", DNS_OK, 1, "v=spf1 ip4:192.0.2.0/24 -all", -1},
+      {"t2.example", "TXT", DNS_OK, 1, "a\"b\\cA", -1},
+      {"t3.example", "TXT", DNS_OK, 1, "barewords", -1},
+      {"t4.example", "TXT", DNS_OK, 1, "x;y", -1},
+      {"t5.example", "TXT", DNS_OK, 1, "", -1}}},
+    {"parenthesised multi-line records",
+     "$ORIGIN example.org.\n"
+     "@ IN SOA ns1 hostmaster (\n"
+     "    2024010101 ; serial\n"
+     "    7200 3600\n"
+     "    1209600 300 )\n"
+     "big IN TXT ( \"part one \"\n"
+     "             \"part two\" )\n"
+     "after A 192.0.2.9\n",
+     {{"example.org", "SOA", DNS_OK, 1, "ns1.example.org", -1},
+      {"big.example.org", "TXT", DNS_OK, 1, "part one part two", -1},
+      {"after.example.org", "A", DNS_OK, 1, "192.0.2.9", -1}}},
+    {"PTR, NS, null MX, wildcard, TTL units",
+     "2.0.0.192.in-addr.arpa. 1d PTR mail.example.com.\n"
+     "example.net. 1h30m NS ns1.example.net.\n"
+     "nomail.example. MX 0 .\n"
+     "*.w.example. TXT wild\n",
+     {{"2.0.0.192.in-addr.arpa", "PTR", DNS_OK, 1, "mail.example.com", 86400},
+      {"example.net", "NS", DNS_OK, 1, "ns1.example.net", 5400},
+      {"nomail.example", "MX", DNS_OK, 1, "0 .", -1},
+      {"any.w.example", "TXT", DNS_OK, 1, "wild", -1},
+      {"example", "A", DNS_NODATA, 0, NULL, -1},
+      {"other.example", "A", DNS_NXDOMAIN, 0, NULL, -1}}},
+    {"pseudo-types TIMEOUT, SERVFAIL, NODATA",
+     "slow.example. TIMEOUT\n"
+     "slow.example. TXT \"v=spf1 -all\"\n"
+     "slow.example. NODATA MX\n"
+     "bad.example. SERVFAIL\n",
+     {{"slow.example", "A", DNS_TEMPFAIL, 0, NULL, -1},
+      {"slow.example", "TXT", DNS_OK, 1, "v=spf1 -all", -1},
+      {"slow.example", "MX", DNS_NODATA, 0, NULL, -1},
+      {"bad.example", "TXT", DNS_TEMPFAIL, 0, NULL, -1}}},
+    {"without $ORIGIN relative names are absolute; last TTL is the default",
+     "example.com 120 A 192.0.2.1\n"
+     "mail.example.com A 192.0.2.2\n"
+     "example.com MX 5 mail.example.com\n",
+     {{"example.com", "A", DNS_OK, 1, "192.0.2.1", 120},
+      {"mail.example.com", "A", DNS_OK, 1, "192.0.2.2", 120},
+      {"example.com", "MX", DNS_OK, 1, "5 mail.example.com", 120}}},
+    {"CRLF line ends, tabs, skipped types keep the name",
+     "a.example.\tIN\tA\t192.0.2.1\r\n"
+     "_sip._tcp.example. SRV 0 5 5060 sip.example.\r\n"
+     "example. CAA 0 issue \"ca.example\"\r\n",
+     {{"a.example", "A", DNS_OK, 1, "192.0.2.1", -1},
+      {"_sip._tcp.example", "TXT", DNS_NODATA, 0, NULL, -1},
+      {"example", "TXT", DNS_NODATA, 0, NULL, -1}}},
+    {"several records in one RRset, last line without newline",
+     "m.example. MX 10 a.example.\nm.example. MX 20 b.example.",
+     {{"m.example", "MX", DNS_OK, 2, "10 a.example", -1}}},
+    {"empty file and comment-only file", "; nothing\n\n", {{"x", "A", DNS_NXDOMAIN, 0, NULL, -1}}},
 };
 
 /* Well-formed files load and answer as written. */
@@ -156,19 +164,19 @@ static void test_zonefile_ok(void **state)
 			dns_answer *a = dns_zone_query(z, q->name, dns_type_parse(q->type));
 			assert_non_null(a);
 			if (a->status != q->want || a->n != q->nrr)
-				fail_msg("%s: %s/%s got %s/%zu want %s/%zu", c->what, q->name, q->type,
-					 dns_status_name(a->status), a->n, dns_status_name(q->want),
-					 q->nrr);
+				fail_msg("%s: %s/%s got %s/%zu want %s/%zu", c->what, q->name,
+				         q->type, dns_status_name(a->status), a->n,
+				         dns_status_name(q->want), q->nrr);
 			char got[512];
 			if (q->first) {
 				rr_text(&a->rr[0], got, sizeof(got));
 				if (strcmp(got, q->first) != 0)
 					fail_msg("%s: %s/%s got '%s' want '%s'", c->what, q->name,
-						 q->type, got, q->first);
+					         q->type, got, q->first);
 			}
 			if (q->ttl >= 0 && (long)a->rr[0].ttl != q->ttl)
 				fail_msg("%s: %s/%s ttl got %u want %ld", c->what, q->name, q->type,
-					 a->rr[0].ttl, q->ttl);
+				         a->rr[0].ttl, q->ttl);
 			dns_answer_free(a);
 		}
 		dns_zone_free(z);
@@ -182,54 +190,54 @@ typedef struct bad_case {
 } bad_case;
 
 static const bad_case bad_cases[] = {
-	{"this is garbage\n", MW_EPARSE, "t:1: unknown record type 'is'"},
-	{"ok.example. A 192.0.2.1\n%%%%\n", MW_EPARSE, "t:2: record without a type"},
-	{"x.example. TXT \"unterminated\n", MW_EPARSE, "t:1: unterminated quoted string"},
-	{"x.example. TXT \"unterminated", MW_EPARSE, "t:1: unterminated quoted string"},
-	{"\n\nx.example. SOA a b ( 1 2 3 4 5\n", MW_EPARSE, "t:3: unterminated '('"},
-	{"x.example. A 192.0.2.1 )\n", MW_EPARSE, "t:1: ')' without '('"},
-	{"x.example. TXT ( ( \"a\" ) )\n", MW_EPARSE, "t:1: nested '('"},
-	{"x.example. A 192.0.2.256\n", MW_EPARSE, "t:1: bad A address '192.0.2.256'"},
-	{"x.example. A 192.0.2\n", MW_EPARSE, "bad A address"},
-	{"x.example. A 2001:db8::1\n", MW_EPARSE, "bad A address"},
-	{"x.example. AAAA 192.0.2.1\n", MW_EPARSE, "bad AAAA address"},
-	{"x.example. AAAA 2001:db8:::1\n", MW_EPARSE, "bad AAAA address"},
-	{"x.example. A\n", MW_EPARSE, "t:1: A needs 1 data field, got 0"},
-	{"x.example. A 192.0.2.1 192.0.2.2\n", MW_EPARSE, "unexpected '192.0.2.2'"},
-	{"x.example. A \"192.0.2.1\"\n", MW_EPARSE, "unexpected quoted string"},
-	{"x.example. MX mail.example.\n", MW_EPARSE, "MX needs 2 data fields, got 1"},
-	{"x.example. MX 65536 mail.example.\n", MW_EPARSE, "MX preference '65536' out of range"},
-	{"x.example. MX -1 mail.example.\n", MW_EPARSE, "bad MX preference '-1'"},
-	{"x.example. SOA a b 1 2 3 4\n", MW_EPARSE, "SOA needs 7 data fields"},
-	{"x.example. SOA a b 4294967296 2 3 4 5\n", MW_EPARSE, "SOA serial"},
-	{"x.example. TXT\n", MW_EPARSE, "TXT needs at least one string"},
-	{"x.example. TXT \"\\300\"\n", MW_EPARSE, "escape is over 255"},
-	{"x.example. TXT \"\\12\"\n", MW_EPARSE, "three digits"},
-	{"x.example. TXT \\", MW_EPARSE, "backslash at end of input"},
-	{"x.example. 99999999999 A 192.0.2.1\n", MW_EPARSE, "out of range"},
-	{"x.example. 2147483648 A 192.0.2.1\n", MW_EPARSE, "out of range"},
-	{"x.example. 1x A 192.0.2.1\n", MW_EPARSE, "bad TTL '1x'"},
-	{"x.example. CH A 192.0.2.1\n", MW_EPARSE, "class CH not supported"},
-	{"x.example. 300\n", MW_EPARSE, "record without a type"},
-	{"   A 192.0.2.1\n", MW_EPARSE, "t:1: record without owner name"},
-	{"a..example. A 192.0.2.1\n", MW_EPARSE, "empty label"},
-	{".example. A 192.0.2.1\n", MW_EPARSE, "empty label"},
-	{"x.example.. A 192.0.2.1\n", MW_EPARSE, "empty label"},
-	{". A 192.0.2.1\n", MW_EPARSE, "root name is not allowed"},
-	{"@ A 192.0.2.1\n", MW_EPARSE, "root name is not allowed"},
-	{"x\\.y.example. A 192.0.2.1\n", MW_EPARSE, "escaped name"},
-	{"x.example. CNAME \"target.example.\"\n", MW_EPARSE, "unexpected quoted string"},
-	{"$ORIGIN\n", MW_EPARSE, "$ORIGIN needs one argument"},
-	{"$TTL 1 2\n", MW_EPARSE, "$TTL needs one argument"},
-	{"$TTL forever\n", MW_EPARSE, "bad TTL"},
-	{"$INCLUDE /etc/passwd\n", MW_EPARSE, "$INCLUDE is not supported"},
-	{"$GENERATE 1-10 x$ A 192.0.2.$\n", MW_EPARSE, "unknown directive"},
-	{"x.example. NODATA\n", MW_EPARSE, "NODATA needs 1 data field"},
-	{"x.example. NODATA BOGUS\n", MW_EPARSE, "NODATA: unknown type 'BOGUS'"},
-	{"x.example. TIMEOUT now\n", MW_EPARSE, "unexpected 'now'"},
-	{"x.example. TYPEX 1\n", MW_EPARSE, "unknown record type"},
-	{"x.example. A 192.0.2.1\x01\n", MW_EPARSE, "control character 0x01"},
-	{"x.example. A 192.0.2.1\n\n\ny.example. \x7f\n", MW_EPARSE, "t:4: control character 0x7f"},
+    {"this is garbage\n", MW_EPARSE, "t:1: unknown record type 'is'"},
+    {"ok.example. A 192.0.2.1\n%%%%\n", MW_EPARSE, "t:2: record without a type"},
+    {"x.example. TXT \"unterminated\n", MW_EPARSE, "t:1: unterminated quoted string"},
+    {"x.example. TXT \"unterminated", MW_EPARSE, "t:1: unterminated quoted string"},
+    {"\n\nx.example. SOA a b ( 1 2 3 4 5\n", MW_EPARSE, "t:3: unterminated '('"},
+    {"x.example. A 192.0.2.1 )\n", MW_EPARSE, "t:1: ')' without '('"},
+    {"x.example. TXT ( ( \"a\" ) )\n", MW_EPARSE, "t:1: nested '('"},
+    {"x.example. A 192.0.2.256\n", MW_EPARSE, "t:1: bad A address '192.0.2.256'"},
+    {"x.example. A 192.0.2\n", MW_EPARSE, "bad A address"},
+    {"x.example. A 2001:db8::1\n", MW_EPARSE, "bad A address"},
+    {"x.example. AAAA 192.0.2.1\n", MW_EPARSE, "bad AAAA address"},
+    {"x.example. AAAA 2001:db8:::1\n", MW_EPARSE, "bad AAAA address"},
+    {"x.example. A\n", MW_EPARSE, "t:1: A needs 1 data field, got 0"},
+    {"x.example. A 192.0.2.1 192.0.2.2\n", MW_EPARSE, "unexpected '192.0.2.2'"},
+    {"x.example. A \"192.0.2.1\"\n", MW_EPARSE, "unexpected quoted string"},
+    {"x.example. MX mail.example.\n", MW_EPARSE, "MX needs 2 data fields, got 1"},
+    {"x.example. MX 65536 mail.example.\n", MW_EPARSE, "MX preference '65536' out of range"},
+    {"x.example. MX -1 mail.example.\n", MW_EPARSE, "bad MX preference '-1'"},
+    {"x.example. SOA a b 1 2 3 4\n", MW_EPARSE, "SOA needs 7 data fields"},
+    {"x.example. SOA a b 4294967296 2 3 4 5\n", MW_EPARSE, "SOA serial"},
+    {"x.example. TXT\n", MW_EPARSE, "TXT needs at least one string"},
+    {"x.example. TXT \"\\300\"\n", MW_EPARSE, "escape is over 255"},
+    {"x.example. TXT \"\\12\"\n", MW_EPARSE, "three digits"},
+    {"x.example. TXT \\", MW_EPARSE, "backslash at end of input"},
+    {"x.example. 99999999999 A 192.0.2.1\n", MW_EPARSE, "out of range"},
+    {"x.example. 2147483648 A 192.0.2.1\n", MW_EPARSE, "out of range"},
+    {"x.example. 1x A 192.0.2.1\n", MW_EPARSE, "bad TTL '1x'"},
+    {"x.example. CH A 192.0.2.1\n", MW_EPARSE, "class CH not supported"},
+    {"x.example. 300\n", MW_EPARSE, "record without a type"},
+    {"   A 192.0.2.1\n", MW_EPARSE, "t:1: record without owner name"},
+    {"a..example. A 192.0.2.1\n", MW_EPARSE, "empty label"},
+    {".example. A 192.0.2.1\n", MW_EPARSE, "empty label"},
+    {"x.example.. A 192.0.2.1\n", MW_EPARSE, "empty label"},
+    {". A 192.0.2.1\n", MW_EPARSE, "root name is not allowed"},
+    {"@ A 192.0.2.1\n", MW_EPARSE, "root name is not allowed"},
+    {"x\\.y.example. A 192.0.2.1\n", MW_EPARSE, "escaped name"},
+    {"x.example. CNAME \"target.example.\"\n", MW_EPARSE, "unexpected quoted string"},
+    {"$ORIGIN\n", MW_EPARSE, "$ORIGIN needs one argument"},
+    {"$TTL 1 2\n", MW_EPARSE, "$TTL needs one argument"},
+    {"$TTL forever\n", MW_EPARSE, "bad TTL"},
+    {"$INCLUDE /etc/passwd\n", MW_EPARSE, "$INCLUDE is not supported"},
+    {"$GENERATE 1-10 x$ A 192.0.2.$\n", MW_EPARSE, "unknown directive"},
+    {"x.example. NODATA\n", MW_EPARSE, "NODATA needs 1 data field"},
+    {"x.example. NODATA BOGUS\n", MW_EPARSE, "NODATA: unknown type 'BOGUS'"},
+    {"x.example. TIMEOUT now\n", MW_EPARSE, "unexpected 'now'"},
+    {"x.example. TYPEX 1\n", MW_EPARSE, "unknown record type"},
+    {"x.example. A 192.0.2.1\x01\n", MW_EPARSE, "control character 0x01"},
+    {"x.example. A 192.0.2.1\n\n\ny.example. \x7f\n", MW_EPARSE, "t:4: control character 0x7f"},
 };
 
 /* check_bad - load text and compare code and message */
@@ -240,7 +248,7 @@ static void check_bad(const char *text, size_t len, mw_status want, const char *
 	mw_status st = dns_zone_load_text(z, text, len, "t", &err);
 	if (st != want || !strstr(err.msg, msg))
 		fail_msg("%.60s: got %s '%s' want %s '%s'", text, mw_status_str(st), err.msg,
-			 mw_status_str(want), msg);
+		         mw_status_str(want), msg);
 	dns_zone_free(z);
 }
 
@@ -250,7 +258,7 @@ static void test_zonefile_bad(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
 		check_bad(bad_cases[i].text, strlen(bad_cases[i].text), bad_cases[i].want,
-			  bad_cases[i].msg);
+		          bad_cases[i].msg);
 }
 
 /* repeat - malloc'd string: prefix, unit n times, suffix */
@@ -365,10 +373,10 @@ static void test_zonefile_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_zonefile_ok),
-		cmocka_unit_test(test_zonefile_bad),
-		cmocka_unit_test(test_zonefile_limits),
-		cmocka_unit_test(test_zonefile_file),
+	    cmocka_unit_test(test_zonefile_ok),
+	    cmocka_unit_test(test_zonefile_bad),
+	    cmocka_unit_test(test_zonefile_limits),
+	    cmocka_unit_test(test_zonefile_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
