@@ -21,6 +21,7 @@ typedef struct node {
 	dns_answer *rrs;      /* all records of the name, any type (status unused) */
 	dns_fault fault;
 	uint32_t nodata_mask; /* bit per type listed by dns_zone_set_nodata */
+	uint32_t neg_ttl;     /* zone apex: negative-answer TTL (0 = not an apex) */
 	bool owner;           /* has data of its own, not only an ancestor */
 } node;
 
@@ -187,6 +188,32 @@ mw_status dns_zone_set_nodata(dns_zone *z, const char *name, dns_type type)
 	return MW_OK;
 }
 
+/* dns_zone_set_negttl - negative-answer TTL for the zone whose apex is name */
+mw_status dns_zone_set_negttl(dns_zone *z, const char *name, uint32_t ttl)
+{
+	char lname[MW_DNS_NAME_MAX + 1];
+	if (!lower_name(name, lname))
+		return MW_EINVAL;
+	node *n = get_node(z, lname, true);
+	if (!n)
+		return MW_ENOMEM;
+	n->neg_ttl = ttl ? ttl : 1; /* 0 marks "not an apex"; 1 s is as good as 0 here */
+	return MW_OK;
+}
+
+/* negative_ttl - TTL of the closest enclosing apex, or MW_DNS_NEGTTL_DEFAULT */
+static uint32_t negative_ttl(const dns_zone *z, const char *lname)
+{
+	for (const char *p = lname; p; p = strchr(p, '.')) {
+		if (*p == '.')
+			p++;
+		const node *n = mw_htab_get(z->names, p, strlen(p));
+		if (n && n->neg_ttl)
+			return n->neg_ttl;
+	}
+	return MW_DNS_NEGTTL_DEFAULT;
+}
+
 /* find_node - exact node or the closest wildcard "*.<ancestor>" for a missing name */
 static const node *find_node(const dns_zone *z, const char *lname)
 {
@@ -230,15 +257,17 @@ static mw_status add_matching(const node *n, dns_type type, dns_answer *a)
 dns_answer *dns_zone_query(const dns_zone *z, const char *name, dns_type type)
 {
 	char lname[MW_DNS_NAME_MAX + 1];
-	dns_answer *a = dns_answer_new(DNS_NXDOMAIN, 300);
+	dns_answer *a = dns_answer_new(DNS_NXDOMAIN, MW_DNS_NEGTTL_DEFAULT);
 	if (!a)
 		return NULL;
 	if (!lower_name(name, lname))
 		return a; /* a name that long cannot exist */
 	for (int hops = 0; hops <= MW_DNS_CNAME_MAX; hops++) {
 		const node *n = find_node(z, lname);
-		if (!n)
+		if (!n) {
+			a->ttl = negative_ttl(z, lname);
 			return a;
+		}
 		bool typed = has_type(n, type) || (n->nodata_mask & type_bit(type));
 		if (n->fault && !typed) {
 			a->status = DNS_TEMPFAIL;
@@ -262,6 +291,7 @@ dns_answer *dns_zone_query(const dns_zone *z, const char *name, dns_type type)
 			continue; /* answer for the target name */
 		}
 		a->status = DNS_NODATA;
+		a->ttl = negative_ttl(z, lname);
 		return a;
 	}
 	a->status = DNS_TEMPFAIL; /* CNAME loop: a resolver reports SERVFAIL */

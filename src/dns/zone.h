@@ -51,6 +51,10 @@ mw_status dns_zone_add_name(dns_zone *z, const char *name, dns_type type, uint16
 mw_status dns_zone_set_fault(dns_zone *z, const char *name, dns_fault fault);
 /* dns_zone_set_nodata - name exists and has explicitly no record of type */
 mw_status dns_zone_set_nodata(dns_zone *z, const char *name, dns_type type);
+/* dns_zone_set_negttl - name is a zone apex whose NXDOMAIN/NODATA answers
+ * carry ttl (RFC 2308 §5: min(SOA TTL, SOA MINIMUM)); other negative answers
+ * use the closest enclosing apex, or MW_DNS_NEGTTL_DEFAULT */
+mw_status dns_zone_set_negttl(dns_zone *z, const char *name, uint32_t ttl);
 /* dns_zone_query - answer a query (caller frees); NULL only on ENOMEM */
 dns_answer *dns_zone_query(const dns_zone *z, const char *name, dns_type type);
 /* dns_zone_names - number of distinct owner names */

@@ -34,7 +34,8 @@
  *     escapes \X and \DDD (§5.1); each string at most 255 bytes (§3.3); the
  *     strings of one record are joined without separator (dns.h).
  *   - types A, AAAA, MX, TXT, PTR, CNAME, NS, SOA (stored with mname in
- *     rr.name).  Types that exist but do not matter to mail checks (SRV, CAA,
+ *     rr.name; its owner becomes a zone apex whose negative answers carry
+ *     min(SOA TTL, MINIMUM), RFC 2308 §5, see dns_zone_set_negttl).  Types that exist but do not matter to mail checks (SRV, CAA,
  *     DS, TLSA ...) are skipped, but their owner name still exists.
  *   - test pseudo-types (mailwarden's, not RFC 1035):
  *       name TIMEOUT       every query of name times out (DNS_TEMPFAIL "timeout")
@@ -501,7 +502,13 @@ static mw_status rec_soa(zparser *zp, const zrec *r)
 	if (!mname[0])
 		strcpy(mname, ".");
 	dns_rr rr = {.type = DNS_T_SOA, .ttl = r->ttl, .name = mname};
-	return add_status(zp, r, dns_zone_add(zp->z, r->owner, &rr));
+	if ((st = dns_zone_add(zp->z, r->owner, &rr)) != MW_OK)
+		return add_status(zp, r, st);
+	/* v is MINIMUM; negative answers live min(SOA TTL, MINIMUM) (RFC 2308 §5) */
+	uint32_t neg = r->ttl < v ? r->ttl : v;
+	if (neg > MW_DNS_NEGTTL_MAX)
+		neg = MW_DNS_NEGTTL_MAX;
+	return add_status(zp, r, dns_zone_set_negttl(zp->z, r->owner, neg));
 }
 
 /* rec_txt - one or more character-strings, joined */

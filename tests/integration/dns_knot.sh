@@ -74,7 +74,7 @@ EOF
 cat >"$tmp/2.0.192.in-addr.arpa.zone" <<'EOF'
 $ORIGIN 2.0.192.in-addr.arpa.
 $TTL 3600
-@   IN SOA ns1.example.test. hostmaster.example.test. ( 1 7200 3600 1209600 300 )
+@   IN SOA ns1.example.test. hostmaster.example.test. ( 1 7200 3600 1209600 60 )
 @   IN NS  ns1.example.test.
 10  IN PTR mail.example.test.
 11  IN PTR mail2.example.test.
@@ -164,6 +164,7 @@ dangling.example.test A NXDOMAIN
 10.2.0.192.in-addr.arpa PTR ok
 11.2.0.192.in-addr.arpa PTR ok
 12.2.0.192.in-addr.arpa PTR NXDOMAIN
+10.2.0.192.in-addr.arpa TXT NODATA
 EOF
 
 # The same comparison in JSON, for one multi-record answer.

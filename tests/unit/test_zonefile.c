@@ -24,7 +24,7 @@ typedef struct zq_case {
 	dns_status want;
 	size_t nrr;
 	const char *first; /* NULL: not checked */
-	long ttl;          /* -1: not checked */
+	long ttl;          /* of the first record, or of a negative answer; -1: not checked */
 } zq_case;
 
 typedef struct ok_case {
@@ -142,6 +142,15 @@ static const ok_case ok_cases[] = {
      {{"a.example", "A", DNS_OK, 1, "192.0.2.1", -1},
       {"_sip._tcp.example", "TXT", DNS_NODATA, 0, NULL, -1},
       {"example", "TXT", DNS_NODATA, 0, NULL, -1}}},
+    {"negative answers carry min(SOA TTL, MINIMUM) of the closest apex, capped",
+     "$ORIGIN example.org.\n"
+     "@ 600 IN SOA ns1 hostmaster 1 7200 3600 1209600 3600\n"
+     "www A 192.0.2.1\n"
+     "big.example.org. 86400 SOA ns1 hostmaster 1 2 3 4 86400\n",
+     {{"nx.example.org", "A", DNS_NXDOMAIN, 0, NULL, 600},
+      {"www.example.org", "TXT", DNS_NODATA, 0, NULL, 600},
+      {"nx.big.example.org", "A", DNS_NXDOMAIN, 0, NULL, MW_DNS_NEGTTL_MAX},
+      {"elsewhere.example", "A", DNS_NXDOMAIN, 0, NULL, MW_DNS_NEGTTL_DEFAULT}}},
     {"several records in one RRset, last line without newline",
      "m.example. MX 10 a.example.\nm.example. MX 20 b.example.",
      {{"m.example", "MX", DNS_OK, 2, "10 a.example", -1}}},
@@ -174,9 +183,10 @@ static void test_zonefile_ok(void **state)
 					fail_msg("%s: %s/%s got '%s' want '%s'", c->what, q->name,
 					         q->type, got, q->first);
 			}
-			if (q->ttl >= 0 && (long)a->rr[0].ttl != q->ttl)
+			uint32_t ttl = a->n ? a->rr[0].ttl : a->ttl;
+			if (q->ttl >= 0 && (long)ttl != q->ttl)
 				fail_msg("%s: %s/%s ttl got %u want %ld", c->what, q->name, q->type,
-				         a->rr[0].ttl, q->ttl);
+				         ttl, q->ttl);
 			dns_answer_free(a);
 		}
 		dns_zone_free(z);
