@@ -17,7 +17,7 @@ static const char zone_text[] =
 	"$TTL 300\n"
 	"orto-bio.it. TXT \"v=spf1 ip4:185.53.178.10 -all\"\n"
 	"_dmarc.orto-bio.it. TXT \"v=DMARC1; p=none\"\n"
-	"s2023._domainkey.orto-bio.it. TXT \"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA8VtPwF5sOWrSHUv42ImcL6jGTOAC2FgDMEQqtWRomxMdt7nfXmU8fB1Prj1BFtxt72vzS3PojXvoQQfxxx3UDoK14IUhqhVAHrHaXoE1coEbw5zd9m5rvZrOzK4Am3CP8LJzf7FdluD4iYX04JP7+0PzdH53PS4N21615/rTKbJYj1QjiMlS1Xt7GQ9tDPyINNJ8cCPPYT0KOQFyOpaeh5Rt+hB+vNW3Jnf2/0EzJbD3OcjWL3rLqJG/X0TiUJUVxfLhQnUklZQ6SDcZiWy+MtNr87yCWaZhyq1qX3AURcjw5OcHjikWMlGQSocUALR50pnCMQDcgjhyZR6mHwCfCQIDAQAB\"\n"
+	"s2023._domainkey.orto-bio.it. TXT \"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA8VtPwF5sOWrSHUv42ImcL6jGTOAC2FgDMEQqtWRomxMdt7nfXmU8fB1Prj1BFtxt72vzS3PojXvoQQfxxx3UDoK14IUhqhVAHrHaXoE1coEbw5zd9m5rvZrOzK4Am3CP8LJzf7FdluD4iYX04JP7+0PzdH53\" \"PS4N21615/rTKbJYj1QjiMlS1Xt7GQ9tDPyINNJ8cCPPYT0KOQFyOpaeh5Rt+hB+vNW3Jnf2/0EzJbD3OcjWL3rLqJG/X0TiUJUVxfLhQnUklZQ6SDcZiWy+MtNr87yCWaZhyq1qX3AURcjw5OcHjikWMlGQSocUALR50pnCMQDcgjhyZR6mHwCfCQIDAQAB\"\n"
 	"mail.orto-bio.it. A 185.53.178.10\n"
 	"10.178.53.185.in-addr.arpa. PTR mail.orto-bio.it.\n"
 	"mail.com. A 74.208.5.20\n"
