@@ -275,6 +275,8 @@ static mw_status run_auth(mw_analysis *a, const mw_an_opts *o, dns_resolver *res
 	if (a->auth.from.naddrs >= 1) {
 		a->from_addr = a->auth.from.addr[0];
 		a->from_domain = a->auth.from.domain[0];
+		if (a->auth.from.name[0]) /* decoded by GMime: "=?utf-8?q?Poste?=" too */
+			a->from_display = a->auth.from.name[0];
 	}
 	dns_lookup lk;
 	dns_lookup_init(&lk, cache, time(NULL));

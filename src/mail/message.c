@@ -285,6 +285,8 @@ static mw_status add_mailbox(InternetAddressMailbox *mb, mw_pool *pool, mw_from 
 				  addr ? addr : "");
 	out->addr[out->naddrs] = mw_pool_strdup(pool, addr);
 	out->domain[out->naddrs] = mw_pool_strdup(pool, dom);
+	const char *name = internet_address_get_name(INTERNET_ADDRESS(mb));
+	out->name[out->naddrs] = name && *name ? mw_pool_strdup(pool, name) : NULL;
 	if (!out->addr[out->naddrs] || !out->domain[out->naddrs])
 		return mw_err_set(err, MW_ETOOBIG, "message: memory budget exhausted");
 	out->naddrs++;

@@ -70,6 +70,7 @@ typedef struct mw_from {
 	size_t naddrs;                          /* mailboxes in them */
 	const char *addr[MW_MSG_FROM_ADDRS_MAX];   /* addr-spec, pool-owned */
 	const char *domain[MW_MSG_FROM_ADDRS_MAX]; /* lower-case, no trailing dot */
+	const char *name[MW_MSG_FROM_ADDRS_MAX];   /* display name, RFC 2047 decoded; NULL if none */
 } mw_from;
 
 /* mw_message_parse - normalise and split in[0..len) into m */

@@ -285,6 +285,39 @@ static void test_analyze_path_checks(void **state)
 	mw_analysis_free(&a);
 }
 
+/* Display names: RFC 2047 decoded before matching; no DMARC record -> suspicious. */
+static void test_analyze_display(void **state)
+{
+	env *e = *state;
+	static const struct {
+		const char *from;
+		bool impersonation;
+	} cases[] = {
+		{"=?UTF-8?B?UG9zdGUgSXRhbGlhbmU=?= <info@free-mail.example>", true},
+		{"\"PayPal Service\" <service@free-mail.example>", true},
+		{"\"support@paypal.com\" <x@free-mail.example>", true},
+		{"\"Anna Verdi\" <anna@free-mail.example>", false},
+		{"PayPal <service@paypal.com>", false},
+		{"<plain@free-mail.example>", false},
+	};
+	mw_an_opts o = {.now = NOW};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char m[512];
+		int n = snprintf(m, sizeof(m),
+				 "Received: from x.example (x.example [45.67.1.2]) by mx.example with "
+				 "ESMTP; Tue, 21 Nov 2023 08:00:00 +0000\r\nFrom: %s\r\n\r\nx\r\n",
+				 cases[i].from);
+		mw_analysis a;
+		run(e, m, (size_t)n, &o, &a);
+		if (mw_an_has(&a, "display-name-impersonation") != cases[i].impersonation)
+			fail_msg("display %zu '%s': got %d", i, cases[i].from,
+				 mw_an_has(&a, "display-name-impersonation"));
+		if (cases[i].impersonation && a.verdict != MW_AN_SUSPICIOUS)
+			fail_msg("display %zu: verdict %s", i, mw_an_verdict_name(a.verdict));
+		mw_analysis_free(&a);
+	}
+}
+
 /* --trusted parsing */
 static void test_trusted_parse(void **state)
 {
@@ -319,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_analyze_hops),
 		cmocka_unit_test(test_analyze_bad_input),
 		cmocka_unit_test(test_analyze_path_checks),
+		cmocka_unit_test(test_analyze_display),
 		cmocka_unit_test(test_trusted_parse),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
