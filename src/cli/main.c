@@ -29,6 +29,7 @@ static const cli_command commands[] = {
 	{"netwatch", cmd_netwatch, "which process talks to port 25 (sock_diag, /proc, NFLOG)"},
 	{"firewall", cmd_firewall, "nft/iptables rules: only the MTA users may connect to port 25"},
 	{"batv", cmd_batv, "BATV prvs tags: sign an envelope sender, verify a bounce recipient"},
+	{"milter", cmd_milter, "milter: DKIM-sign + BATV outbound; SPF/DKIM/ARC/DMARC + A-R inbound"},
 };
 
 /* usage - the top-level help */

@@ -119,6 +119,8 @@ static int handler(void *user, const char *section, const char *name, const char
 			}
 		}
 		st = mw_rl_rule_set(x->rule, name, value, x->err);
+	} else if (strcmp(section, "milter") == 0) {
+		st = MW_OK; /* read by `mailwarden milter` (daemon/milter_config.c) */
 	} else {
 		st = mw_err_set(x->err, MW_EINVAL, "unknown section [%s]", section);
 	}

@@ -1,0 +1,440 @@
+/*
+ * daemon/milter.c - libmilter callbacks: direction, DKIM signing, BATV,
+ * SPF/DKIM/ARC/DMARC verification, Authentication-Results.
+ *
+ * libmilter runs callbacks on its own threads, one connection at a time
+ * per thread; the configuration is read-only after start, the DNS cache
+ * and resolver are shared and used under one mutex.
+ */
+#include "daemon/milter.h"
+
+#include <arpa/inet.h>
+#include <libmilter/mfapi.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth/authres.h"
+#include "auth/dkim_sign.h"
+#include "core/buf.h"
+#include "core/str.h"
+#include "forensics/authrun.h"
+#include "mail/message.h"
+#include "outbound/batv.h"
+
+#define MILTER_RCPT_MAX 64 /* BATV-tagged recipients rewritten per message */
+#define MILTER_AR_MAX 64   /* forged A-R fields removed per message */
+
+/* libmilter's callbacks carry no user pointer: the program's one milter. */
+static milter_config *g_cfg;
+static cli_dns g_dns;
+static pthread_mutex_t g_dns_lock = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct milter_conn {
+	char ip[MW_IP_STR_MAX];
+	bool have_ip, trusted;
+	char helo[256];
+	/* per message */
+	char from[MW_BATV_ADDR_MAX + 1];
+	bool outbound;
+	char auth[256];
+	mw_buf msg;
+	bool too_big;
+	size_t nar;                    /* A-R fields seen */
+	unsigned forged[MILTER_AR_MAX]; /* their 1-based indices claiming our authserv-id */
+	size_t nforged;
+	struct {
+		char tagged[MW_BATV_ADDR_MAX + 3], orig[MW_BATV_ADDR_MAX + 3];
+	} rw[MILTER_RCPT_MAX];
+	size_t nrw;
+} milter_conn;
+
+/* strip_angle - "<a@b>" -> "a@b" into out */
+static void strip_angle(const char *in, char *out, size_t n)
+{
+	size_t len = strlen(in);
+	if (len >= 2 && in[0] == '<' && in[len - 1] == '>')
+		snprintf(out, n, "%.*s", (int)(len - 2), in + 1);
+	else
+		snprintf(out, n, "%s", in);
+}
+
+/* domain_of - the part after the last '@', or NULL */
+static const char *domain_of(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+	return at && at[1] ? at + 1 : NULL;
+}
+
+/* fail_default - internal error: log and answer the default action */
+static sfsistat fail_default(SMFICTX *ctx, const char *what)
+{
+	fprintf(stderr, "mailwarden milter: %s; answering %s\n", what,
+		g_cfg->default_tempfail ? "tempfail" : "accept");
+	if (g_cfg->default_tempfail) {
+		smfi_setreply(ctx, "451", "4.3.0", "mailwarden: temporary local problem");
+		return SMFIS_TEMPFAIL;
+	}
+	return SMFIS_ACCEPT;
+}
+
+/* reset_msg - forget per-message state */
+static void reset_msg(milter_conn *c)
+{
+	c->from[0] = c->auth[0] = '\0';
+	c->outbound = c->too_big = false;
+	c->nar = c->nforged = c->nrw = 0;
+	mw_buf_free(&c->msg);
+	mw_buf_init(&c->msg, g_cfg->max_message);
+}
+
+static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
+{
+	(void)host;
+	milter_conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return fail_default(ctx, "out of memory at connect");
+	mw_buf_init(&c->msg, g_cfg->max_message);
+	mw_ip ip;
+	const char *addr = smfi_getsymval(ctx, "{client_addr}");
+	if (addr && mw_ip_parse(addr, &ip)) {
+		mw_ip_unmap(&ip);
+		mw_ip_format(&ip, c->ip, sizeof(c->ip));
+		c->have_ip = true;
+		c->trusted = milter_is_trusted(g_cfg, &ip);
+	} else if (sa && (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)) {
+		char buf[MW_IP_STR_MAX];
+		const void *p = sa->sa_family == AF_INET
+					? (const void *)&((struct sockaddr_in *)sa)->sin_addr
+					: (const void *)&((struct sockaddr_in6 *)sa)->sin6_addr;
+		if (inet_ntop(sa->sa_family, p, buf, sizeof(buf)) && mw_ip_parse(buf, &ip)) {
+			mw_ip_unmap(&ip);
+			mw_ip_format(&ip, c->ip, sizeof(c->ip));
+			c->have_ip = true;
+			c->trusted = milter_is_trusted(g_cfg, &ip);
+		}
+	}
+	smfi_setpriv(ctx, c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_helo(SMFICTX *ctx, char *helo)
+{
+	milter_conn *c = smfi_getpriv(ctx);
+	if (c)
+		mw_strlcpy(c->helo, helo ? helo : "", sizeof(c->helo));
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	milter_conn *c = smfi_getpriv(ctx);
+	if (!c)
+		return fail_default(ctx, "no connection state at MAIL FROM");
+	reset_msg(c);
+	strip_angle(argv[0] ? argv[0] : "", c->from, sizeof(c->from));
+	const char *auth = smfi_getsymval(ctx, "{auth_authen}");
+	if (auth && *auth)
+		mw_strlcpy(c->auth, auth, sizeof(c->auth));
+	c->outbound = c->auth[0] || c->trusted;
+	return SMFIS_CONTINUE;
+}
+
+/* cb_envrcpt - BATV: null sender to our domain needs a valid tag */
+static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	milter_conn *c = smfi_getpriv(ctx);
+	if (!c)
+		return fail_default(ctx, "no connection state at RCPT TO");
+	if (c->outbound || c->from[0] || !g_cfg->batv)
+		return SMFIS_CONTINUE;
+	char rcpt[MW_BATV_ADDR_MAX + 1], orig[MW_BATV_ADDR_MAX + 1];
+	strip_angle(argv[0] ? argv[0] : "", rcpt, sizeof(rcpt));
+	const char *dom = domain_of(rcpt);
+	if (!dom || !milter_is_our_domain(g_cfg, dom))
+		return SMFIS_CONTINUE;
+	mw_batv_result r = mw_batv_verify(&g_cfg->batv_keys, rcpt, time(NULL), orig, sizeof(orig));
+	mw_batv_action a = mw_batv_bounce_action(r, g_cfg->batv_grace);
+	fprintf(stderr, "mailwarden milter: bounce to %s from %s: BATV %s, %s\n", rcpt,
+		c->ip, mw_batv_result_str(r),
+		a == MW_BATV_ACCEPT ? "accept" : a == MW_BATV_FLAG ? "flag (grace)" : "reject");
+	if (a == MW_BATV_REJECT) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "bounce to an address we never used (BATV %s)",
+			 mw_batv_result_str(r));
+		smfi_setreply(ctx, "550", "5.7.1", msg);
+		return SMFIS_REJECT;
+	}
+	if (r == MW_BATV_VALID && c->nrw < MILTER_RCPT_MAX) {
+		snprintf(c->rw[c->nrw].tagged, sizeof(c->rw[0].tagged), "<%s>", rcpt);
+		snprintf(c->rw[c->nrw].orig, sizeof(c->rw[0].orig), "<%s>", orig);
+		c->nrw++;
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* claims_our_id - an A-R value whose authserv-id is ours */
+static bool claims_our_id(const char *v)
+{
+	mw_pool *pool = mw_pool_new(1u << 20);
+	mw_authres ar;
+	mw_err err;
+	bool ours = false;
+	if (pool && mw_authres_parse(v, strlen(v), MW_AR_LENIENT, pool, &ar, &err) == MW_OK) {
+		ours = mw_strcaseeq(ar.authserv_id, g_cfg->authserv_id);
+	} else { /* unparsable: compare the first token */
+		while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+			v++;
+		size_t n = strcspn(v, "; \t\r\n");
+		ours = mw_strcaseeq_n(v, n, g_cfg->authserv_id);
+	}
+	mw_pool_free(pool);
+	return ours;
+}
+
+/* append_crlf - value with its bare LFs (libmilter folding) as CRLF */
+static mw_status append_crlf(mw_buf *b, const char *v)
+{
+	mw_status st = MW_OK;
+	for (const char *p = v; *p && st == MW_OK; p++)
+		st = (*p == '\n' && (p == v || p[-1] != '\r')) ? mw_buf_puts(b, "\r\n")
+								 : mw_buf_putc(b, *p);
+	return st;
+}
+
+static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	milter_conn *c = smfi_getpriv(ctx);
+	if (!c)
+		return fail_default(ctx, "no connection state at a header");
+	if (mw_strcaseeq(name, "Authentication-Results")) {
+		c->nar++;
+		if (!c->outbound && c->nforged < MILTER_AR_MAX && claims_our_id(value))
+			c->forged[c->nforged++] = (unsigned)c->nar;
+	}
+	if (c->too_big)
+		return SMFIS_CONTINUE;
+	if (mw_buf_puts(&c->msg, name) != MW_OK || mw_buf_puts(&c->msg, ": ") != MW_OK ||
+	    append_crlf(&c->msg, value) != MW_OK || mw_buf_puts(&c->msg, "\r\n") != MW_OK)
+		c->too_big = true;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_eoh(SMFICTX *ctx)
+{
+	milter_conn *c = smfi_getpriv(ctx);
+	if (c && !c->too_big && mw_buf_puts(&c->msg, "\r\n") != MW_OK)
+		c->too_big = true;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	milter_conn *c = smfi_getpriv(ctx);
+	if (c && !c->too_big && mw_buf_append(&c->msg, chunk, len) != MW_OK) {
+		c->too_big = true;
+		mw_buf_free(&c->msg); /* bounded memory: drop what was kept */
+		mw_buf_init(&c->msg, g_cfg->max_message);
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* field_value - "Name: value\r\n..." -> value with LF folding, for smfi_* */
+static char *field_value(const char *field)
+{
+	const char *colon = strchr(field, ':');
+	if (!colon)
+		return NULL;
+	const char *v = colon + 1;
+	while (*v == ' ')
+		v++;
+	char *out = malloc(strlen(v) + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (; *v; v++)
+		if (*v != '\r')
+			*o++ = *v;
+	while (o > out && o[-1] == '\n')
+		o--;
+	*o = '\0';
+	return out;
+}
+
+/* sign_outbound - DKIM signatures for the From domain, BATV envelope sender */
+static sfsistat sign_outbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
+{
+	mw_pool *pool = mw_pool_new(1u << 20);
+	mw_from from;
+	mw_err err;
+	mw_err_clear(&err);
+	if (!pool)
+		return fail_default(ctx, "out of memory");
+	const char *fd = mw_message_from(m, pool, &from, &err) == MW_OK && from.naddrs
+				 ? from.domain[0] : NULL;
+	for (size_t i = 0; fd && i < g_cfg->nkeys; i++) {
+		const milter_key *k = &g_cfg->keys[i];
+		if (!mw_domain_is_sub(fd, k->domain))
+			continue;
+		mw_dkim_sign_opts o;
+		mw_dkim_sign_opts_init(&o, k->domain, k->selector, time(NULL));
+		mw_buf out;
+		mw_buf_init(&out, 65536);
+		char *v = NULL;
+		if (mw_dkim_sign(m, k->key, &o, &out, &err) == MW_OK && (v = field_value(out.data)))
+			smfi_insheader(ctx, 0, "DKIM-Signature", v);
+		else
+			fprintf(stderr, "mailwarden milter: DKIM signing d=%s s=%s failed: %s\n",
+				k->domain, k->selector, err.msg);
+		free(v);
+		mw_buf_free(&out);
+	}
+	mw_pool_free(pool);
+	const char *sd = domain_of(c->from);
+	if (g_cfg->batv && sd && milter_is_our_domain(g_cfg, sd)) {
+		char tagged[MW_BATV_ADDR_MAX + 32], arg[MW_BATV_ADDR_MAX + 34];
+		if (mw_batv_sign(&g_cfg->batv_keys, c->from, time(NULL), g_cfg->batv_days, tagged,
+				 sizeof(tagged), &err) == MW_OK) {
+			snprintf(arg, sizeof(arg), "<%s>", tagged);
+			if (smfi_chgfrom(ctx, arg, NULL) != MI_SUCCESS)
+				fprintf(stderr, "mailwarden milter: smfi_chgfrom refused\n");
+		} else {
+			fprintf(stderr, "mailwarden milter: BATV signing %s: %s\n", c->from, err.msg);
+		}
+	}
+	return SMFIS_ACCEPT;
+}
+
+/* verify_inbound - authrun, A-R, forged A-R removal, DMARC reject */
+static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
+{
+	mw_authrun r;
+	memset(&r, 0, sizeof(r));
+	mw_authrun_opts o = {.ip = c->have_ip ? c->ip : NULL,
+			     .mail_from = c->from,
+			     .helo = c->helo[0] ? c->helo : NULL,
+			     .authserv_id = g_cfg->authserv_id,
+			     .dmarc_flags = 0,
+			     .now = time(NULL),
+			     .spf_quiet = true};
+	mw_err err;
+	mw_err_clear(&err);
+	pthread_mutex_lock(&g_dns_lock);
+	mw_status st = mw_authrun_run(&r, m, &o, g_dns.resolver, g_dns.cache, &err);
+	pthread_mutex_unlock(&g_dns_lock);
+	mw_buf ar;
+	mw_buf_init(&ar, MW_AR_HEADER_MAX + 64);
+	char *v = NULL;
+	if (st != MW_OK || mw_authrun_authres(&r, &o, true, &ar) != MW_OK ||
+	    !(v = field_value(ar.data))) {
+		mw_authrun_free(&r);
+		mw_buf_free(&ar);
+		return fail_default(ctx, err.msg[0] ? err.msg : "authentication failed internally");
+	}
+	for (size_t i = c->nforged; i > 0; i--) /* highest index first: indices stay valid */
+		smfi_chgheader(ctx, "Authentication-Results", (int)c->forged[i - 1], NULL);
+	if (c->nforged)
+		fprintf(stderr, "mailwarden milter: removed %zu forged Authentication-Results\n",
+			c->nforged);
+	smfi_insheader(ctx, 0, "Authentication-Results", v);
+	for (size_t i = 0; i < c->nrw; i++) {
+		smfi_delrcpt(ctx, c->rw[i].tagged);
+		smfi_addrcpt(ctx, c->rw[i].orig);
+	}
+	bool reject = g_cfg->dmarc_reject && r.dmarc_done && r.dmarc.result == MW_AUTH_FAIL &&
+		      r.dmarc.disposition == MW_DMARC_POLICY_REJECT;
+	fprintf(stderr, "mailwarden milter: inbound from %s: %s%s\n", c->ip, v,
+		reject ? " -> reject" : "");
+	free(v);
+	mw_authrun_free(&r);
+	mw_buf_free(&ar);
+	if (reject) {
+		smfi_setreply(ctx, "550", "5.7.1", "rejected by DMARC policy of the From domain");
+		return SMFIS_REJECT;
+	}
+	return SMFIS_ACCEPT;
+}
+
+static sfsistat cb_eom(SMFICTX *ctx)
+{
+	milter_conn *c = smfi_getpriv(ctx);
+	if (!c)
+		return fail_default(ctx, "no connection state at end of message");
+	if (c->too_big) {
+		fprintf(stderr, "mailwarden milter: message from %s over max_message (%zu bytes): "
+				"passed unchanged\n", c->ip, g_cfg->max_message);
+		reset_msg(c);
+		return SMFIS_ACCEPT;
+	}
+	mw_message m;
+	mw_err err;
+	mw_err_clear(&err);
+	if (mw_message_parse(c->msg.data ? c->msg.data : "", c->msg.len, &m, &err) != MW_OK) {
+		reset_msg(c);
+		return fail_default(ctx, err.msg);
+	}
+	sfsistat rc = c->outbound ? sign_outbound(ctx, c, &m) : verify_inbound(ctx, c, &m);
+	mw_message_free(&m);
+	reset_msg(c);
+	return rc;
+}
+
+static sfsistat cb_abort(SMFICTX *ctx)
+{
+	milter_conn *c = smfi_getpriv(ctx);
+	if (c)
+		reset_msg(c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_close(SMFICTX *ctx)
+{
+	milter_conn *c = smfi_getpriv(ctx);
+	if (c) {
+		mw_buf_free(&c->msg);
+		free(c);
+		smfi_setpriv(ctx, NULL);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc g_desc = {
+	.xxfi_name = "mailwarden",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM | SMFIF_ADDRCPT | SMFIF_DELRCPT,
+	.xxfi_connect = cb_connect,
+	.xxfi_helo = cb_helo,
+	.xxfi_envfrom = cb_envfrom,
+	.xxfi_envrcpt = cb_envrcpt,
+	.xxfi_header = cb_header,
+	.xxfi_eoh = cb_eoh,
+	.xxfi_body = cb_body,
+	.xxfi_eom = cb_eom,
+	.xxfi_abort = cb_abort,
+	.xxfi_close = cb_close,
+};
+
+/* milter_run - open DNS, register, listen, loop */
+int milter_run(milter_config *cfg, const cli_dns_opts *dns)
+{
+	g_cfg = cfg;
+	if (!cli_dns_open(&g_dns, dns))
+		return 2;
+	int rc = 0;
+	if (smfi_setconn(cfg->socket) != MI_SUCCESS || smfi_settimeout(cfg->timeout_s) != MI_SUCCESS ||
+	    smfi_register(g_desc) != MI_SUCCESS) {
+		fprintf(stderr, "mailwarden milter: cannot register on %s\n", cfg->socket);
+		rc = 3;
+	} else if (smfi_opensocket(1) != MI_SUCCESS) {
+		fprintf(stderr, "mailwarden milter: cannot listen on %s\n", cfg->socket);
+		rc = 3;
+	} else {
+		fprintf(stderr, "mailwarden milter: listening on %s (authserv-id %s, %zu DKIM keys%s)\n",
+			cfg->socket, cfg->authserv_id, cfg->nkeys, cfg->batv ? ", BATV" : "");
+		rc = smfi_main() == MI_SUCCESS ? 0 : 3;
+	}
+	cli_dns_close(&g_dns);
+	return rc;
+}

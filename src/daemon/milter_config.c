@@ -1,0 +1,221 @@
+/*
+ * daemon/milter_config.c - [milter] settings: parse, check, key loading.
+ */
+#include "daemon/milter_config.h"
+
+#include <ini.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/dkim_crypto.h"
+#include "core/str.h"
+
+/* defaults - fail-safe choices, each with its reason */
+static void defaults(milter_config *c)
+{
+	mw_strlcpy(c->socket, "inet:8891@127.0.0.1", sizeof(c->socket)); /* OpenDKIM's port */
+	mw_strlcpy(c->authserv_id, "localhost", sizeof(c->authserv_id));
+	c->batv_days = MW_BATV_VALID_DEF;
+	c->default_tempfail = true; /* an error must never lose or silently pass mail unchecked */
+	c->timeout_s = 30;          /* MTA I/O timeout; Postfix's milter_*_timeout are 30-300 s */
+	c->max_message = 16u << 20; /* bytes buffered: larger messages pass unsigned, with a log */
+}
+
+/* set_bool - yes/no/true/false/1/0 */
+static mw_status set_bool(const char *name, const char *v, bool *out, mw_err *err)
+{
+	if (mw_strcaseeq(v, "yes") || mw_strcaseeq(v, "true") || !strcmp(v, "1"))
+		*out = true;
+	else if (mw_strcaseeq(v, "no") || mw_strcaseeq(v, "false") || !strcmp(v, "0"))
+		*out = false;
+	else
+		return mw_err_set(err, MW_EINVAL, "%s: want yes or no, not '%s'", name, v);
+	return MW_OK;
+}
+
+/* set_long - integer within [lo, hi] */
+static mw_status set_long(const char *name, const char *v, long lo, long hi, long *out,
+			  mw_err *err)
+{
+	char *end;
+	long x = strtol(v, &end, 10);
+	if (!*v || *end || x < lo || x > hi)
+		return mw_err_set(err, MW_EINVAL, "%s: want %ld..%ld, not '%s'", name, lo, hi, v);
+	*out = x;
+	return MW_OK;
+}
+
+/* add_key - "DOMAIN SELECTOR KEYFILE" */
+static mw_status add_key(milter_config *c, const char *v, mw_err *err)
+{
+	char dom[256], sel[64], path[MILTER_STR_MAX];
+	if (c->nkeys == MILTER_KEYS_MAX)
+		return mw_err_set(err, MW_ETOOBIG, "more than %d dkim_key lines", MILTER_KEYS_MAX);
+	if (sscanf(v, "%255s %63s %511s", dom, sel, path) != 3)
+		return mw_err_set(err, MW_EINVAL, "dkim_key: want DOMAIN SELECTOR KEYFILE");
+	milter_key *k = &c->keys[c->nkeys];
+	if (!mw_domain_normalize(dom, k->domain, sizeof(k->domain)))
+		return mw_err_set(err, MW_EINVAL, "dkim_key: bad domain '%s'", dom);
+	mw_strlcpy(k->selector, sel, sizeof(k->selector));
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return mw_err_set(err, MW_ENOTFOUND, "dkim_key: cannot open %s", path);
+	char pem[16384];
+	size_t n = fread(pem, 1, sizeof(pem), f);
+	fclose(f);
+	mw_status st = n == sizeof(pem) ? mw_err_set(err, MW_ETOOBIG, "dkim_key: %s too large", path)
+					: mw_dkim_load_private_key(pem, n, &k->key, err);
+	OPENSSL_cleanse(pem, sizeof(pem));
+	if (st == MW_OK)
+		c->nkeys++;
+	return st;
+}
+
+/* add_list - whitespace/comma separated domains or CIDR networks */
+static mw_status add_list(milter_config *c, const char *name, const char *v, mw_err *err)
+{
+	char tmp[4096];
+	mw_strlcpy(tmp, v, sizeof(tmp));
+	for (char *save, *t = strtok_r(tmp, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save)) {
+		if (!strcmp(name, "domains")) {
+			if (c->ndomains == MILTER_DOMAINS_MAX)
+				return mw_err_set(err, MW_ETOOBIG, "domains: more than %d", MILTER_DOMAINS_MAX);
+			if (!mw_domain_normalize(t, c->domains[c->ndomains], sizeof(c->domains[0])))
+				return mw_err_set(err, MW_EINVAL, "domains: bad domain '%s'", t);
+			c->ndomains++;
+			continue;
+		}
+		if (c->nnets == MILTER_NETS_MAX)
+			return mw_err_set(err, MW_ETOOBIG, "trusted_networks: more than %d", MILTER_NETS_MAX);
+		milter_net *n = &c->nets[c->nnets];
+		char *slash = strchr(t, '/');
+		long pfx = -1;
+		if (slash)
+			*slash = '\0';
+		if (!mw_ip_parse(t, &n->net))
+			return mw_err_set(err, MW_EINVAL, "trusted_networks: bad address '%s'", t);
+		long max = n->net.family == 4 ? 32 : 128;
+		if (slash && set_long(name, slash + 1, 0, max, &pfx, err) != MW_OK)
+			return MW_EINVAL;
+		n->prefix = (unsigned)(slash ? pfx : max);
+		c->nnets++;
+	}
+	return MW_OK;
+}
+
+/* milter_config_set - one setting */
+mw_status milter_config_set(milter_config *c, const char *name, const char *v, mw_err *err)
+{
+	long x;
+	mw_status st = MW_OK;
+	if (!strcmp(name, "socket")) {
+		mw_strlcpy(c->socket, v, sizeof(c->socket));
+	} else if (!strcmp(name, "authserv_id")) {
+		mw_strlcpy(c->authserv_id, v, sizeof(c->authserv_id));
+	} else if (!strcmp(name, "zone")) {
+		mw_strlcpy(c->zone, v, sizeof(c->zone));
+	} else if (!strcmp(name, "resolver")) {
+		mw_strlcpy(c->resolver, v, sizeof(c->resolver));
+	} else if (!strcmp(name, "domains") || !strcmp(name, "trusted_networks")) {
+		st = add_list(c, name, v, err);
+	} else if (!strcmp(name, "dkim_key")) {
+		st = add_key(c, v, err);
+	} else if (!strcmp(name, "batv_key_file")) {
+		st = mw_batv_keys_load(v, &c->batv_keys, err);
+		c->batv = st == MW_OK;
+	} else if (!strcmp(name, "batv_days")) {
+		if ((st = set_long(name, v, 1, 30, &x, err)) == MW_OK)
+			c->batv_days = (int)x;
+	} else if (!strcmp(name, "batv_grace")) {
+		st = set_bool(name, v, &c->batv_grace, err);
+	} else if (!strcmp(name, "dmarc_reject")) {
+		st = set_bool(name, v, &c->dmarc_reject, err);
+	} else if (!strcmp(name, "default_action")) {
+		if (!strcmp(v, "tempfail") || !strcmp(v, "accept"))
+			c->default_tempfail = !strcmp(v, "tempfail");
+		else
+			st = mw_err_set(err, MW_EINVAL, "default_action: tempfail or accept, not '%s'", v);
+	} else if (!strcmp(name, "timeout")) {
+		if ((st = set_long(name, v, 1, 3600, &x, err)) == MW_OK)
+			c->timeout_s = (int)x;
+	} else if (!strcmp(name, "max_message")) {
+		if ((st = set_long(name, v, 1024, 1L << 30, &x, err)) == MW_OK)
+			c->max_message = (size_t)x;
+	} else {
+		st = mw_err_set(err, MW_EINVAL, "unknown [milter] setting '%s'", name);
+	}
+	return st;
+}
+
+typedef struct load_ctx {
+	milter_config *c;
+	mw_err *err;
+	bool failed;
+} load_ctx;
+
+/* handler - inih callback: only [milter] is ours */
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	load_ctx *x = user;
+	if (x->failed || strcmp(section, "milter") != 0)
+		return !x->failed;
+	if (milter_config_set(x->c, name, value, x->err) != MW_OK)
+		x->failed = true;
+	return !x->failed;
+}
+
+/* milter_config_load - defaults + file */
+milter_config *milter_config_load(const char *path, mw_err *err)
+{
+	milter_config *c = calloc(1, sizeof(*c));
+	if (!c) {
+		mw_err_set(err, MW_ENOMEM, "out of memory");
+		return NULL;
+	}
+	defaults(c);
+	load_ctx x = {c, err, false};
+	if (path) {
+		int line = ini_parse(path, handler, &x);
+		if (line < 0 || line > 0 || x.failed) {
+			char msg[MW_ERR_MSG_MAX];
+			mw_strlcpy(msg, line < 0 ? "cannot read" : x.failed ? err->msg : "syntax error",
+				   sizeof(msg));
+			mw_err_set(err, MW_EINVAL, "%s:%d: %s", path, line, msg);
+			milter_config_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+/* milter_config_free - keys, secrets, struct */
+void milter_config_free(milter_config *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nkeys; i++)
+		EVP_PKEY_free(c->keys[i].key);
+	OPENSSL_cleanse(&c->batv_keys, sizeof(c->batv_keys));
+	free(c);
+}
+
+/* milter_is_our_domain - d is one of ours or below one */
+bool milter_is_our_domain(const milter_config *c, const char *d)
+{
+	for (size_t i = 0; d && i < c->ndomains; i++)
+		if (mw_domain_is_sub(d, c->domains[i]))
+			return true;
+	return false;
+}
+
+/* milter_is_trusted - ip within a trusted network */
+bool milter_is_trusted(const milter_config *c, const mw_ip *ip)
+{
+	for (size_t i = 0; i < c->nnets; i++)
+		if (ip->family == c->nets[i].net.family &&
+		    mw_ip_in_cidr(ip, &c->nets[i].net, c->nets[i].prefix))
+			return true;
+	return false;
+}
