@@ -84,8 +84,9 @@ static void opaque_originals(char *d, size_t n)
 		char *v = line + 13;
 		while (v < end && (*v == ' ' || *v == '\t'))
 			v++;
-		if ((size_t)(end - v) >= 14 && (mw_strcaseeq_n(v, 14, "message/rfc822") ||
-						 mw_strcaseeq_n(v, 14, "message/global")))
+		/* exactly these types: not message/global-delivery-status */
+		if ((size_t)(end - v) >= 15 && strchr("; \t\r\n", v[14]) &&
+		    (mw_strcaseeq_n(v, 14, "message/rfc822") || mw_strcaseeq_n(v, 14, "message/global")))
 			memcpy(v, ORIG_TYPE, 14);
 	}
 }

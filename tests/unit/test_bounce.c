@@ -473,6 +473,23 @@ static void test_parse_table(void **state)
 			 "This message was created automatically by mail delivery software.\n\n"
 			 "  full@example.net\n    host mx.example.net [192.0.2.1]: 552 5.2.2 Mailbox full\n",
 		 MW_BOUNCE_TEXT, 1, "full@example.net", "mailboxfull"},
+		{"RFC 6533 UTF-8 DSN",
+		 "From: MAILER-DAEMON@x.org\nTo: s@our.example\nSubject: Undeliverable\n"
+		 "MIME-Version: 1.0\nContent-Type: multipart/report; "
+		 "report-type=global-delivery-status; boundary=G\n\n--G\n"
+		 "Content-Type: text/plain; charset=utf-8\n\nPostfach voll.\n--G\n"
+		 "Content-Type: message/global-delivery-status\n\n"
+		 "Reporting-MTA: dns; x.org\n\n"
+		 "Final-Recipient: utf-8; j\xc3\xb6rg@ex\xc3\xa4mple.de\nAction: failed\n"
+		 "Status: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Postfach voll\n--G--\n",
+		 MW_BOUNCE_DSN, 1, "j\xc3\xb6rg@ex\xc3\xa4mple.de", "mailboxfull"},
+		{"ARF report",
+		 "From: fbl@isp.example\nTo: abuse@our.example\nSubject: FW: spam\n"
+		 "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=feedback-report; "
+		 "boundary=F\n\n--F\nContent-Type: text/plain\n\nA complaint.\n--F\n"
+		 "Content-Type: message/feedback-report\n\nFeedback-Type: abuse\n"
+		 "Original-Rcpt-To: victim@isp.example\n--F--\n",
+		 MW_BOUNCE_FEEDBACK, 1, "victim@isp.example", "feedback"},
 		{"vacation", "From: boss@example.net\nTo: s@our.example\nAuto-Submitted: auto-replied\n"
 			     "Subject: Out of office\n\nI am away until Monday.\n",
 		 MW_BOUNCE_AUTOREPLY, 1, "boss@example.net", "vacation"},
