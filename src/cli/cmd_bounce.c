@@ -28,6 +28,8 @@
 #include "core/htab.h"
 #include "core/limits.h"
 #include "mail/mbox.h"
+#include "outbound/batv.h"
+#include <time.h>
 
 static const char usage_text[] =
 	"usage: mailwarden bounce FILE... [--our-domain D]... [--our-ip CIDR]... [--json]\n"
@@ -43,6 +45,8 @@ static const char usage_text[] =
 	"  --msgid-suffix S     our Message-IDs end in S (default: any of our domains)\n"
 	"  --batv-always        we BATV-tag every envelope sender (untagged = forged)\n"
 	"  --dkim-always        we DKIM-sign every message (unsigned = suspicious)\n"
+	"  --batv-keys FILE     our BATV key file (as for the milter): verifies the\n"
+	"                       prvs tag of the bounce's recipient\n"
 	"  --dkim-key D:S:FILE  our DKIM key record (TXT text \"v=DKIM1; p=...\") for\n"
 	"                       domain D, selector S: verifies our signature on the\n"
 	"                       returned headers (repeat; no DNS needed)\n"
@@ -59,6 +63,7 @@ typedef struct bounce_opts {
 	mw_bs_net nets[MAX_NETS];
 	mw_bs_policy policy;
 	mw_bs_dkim_keys keys;
+	mw_batv_keys batv;
 	char *records[MW_BS_DKIM_KEYS_MAX]; /* malloc'd key texts and D:S copies */
 	char *specs[MW_BS_DKIM_KEYS_MAX];
 	bool json;
@@ -74,6 +79,15 @@ typedef struct tally {
 	json_t *jmsgs;
 	int exit;
 } tally;
+
+/* batv_hook - mw_bs_batv_fn over outbound/batv.h: 1 valid, 0 forged or
+ * expired, -1 key not configured */
+static int batv_hook(void *ctx, const char *addr, char *why, size_t n)
+{
+	mw_batv_result r = mw_batv_verify(ctx, addr, time(NULL), NULL, 0);
+	snprintf(why, n, "(%s)", mw_batv_result_str(r));
+	return r == MW_BATV_VALID ? 1 : r == MW_BATV_NOKEY || r == MW_BATV_UNTAGGED ? -1 : 0;
+}
 
 /* add_key - "DOMAIN:SELECTOR:FILE" into the DKIM key table */
 static int add_key(bounce_opts *o, const char *spec)
@@ -148,6 +162,14 @@ static int parse_args(int argc, char **argv, bounce_opts *o)
 					return cli_usage_error("bounce", "bad --our-ip '%s'", v);
 				o->policy.nnets++;
 			}
+		} else if (strcmp(a, "--batv-keys") == 0) {
+			mw_err err;
+			if (!has_val)
+				return cli_usage_error("bounce", "%s needs a value", a);
+			if (mw_batv_keys_load(argv[++i], &o->batv, &err) != MW_OK)
+				return cli_usage_error("bounce", "--batv-keys: %s", err.msg);
+			o->policy.batv_verify = batv_hook;
+			o->policy.batv_ctx = &o->batv;
 		} else if (strcmp(a, "--dkim-key") == 0) {
 			if (!has_val)
 				return cli_usage_error("bounce", "%s needs a value", a);

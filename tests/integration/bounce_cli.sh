@@ -89,10 +89,24 @@ cp "$dir/forged.eml" "$dir/md/cur/1:2,S"; cp "$dir/ours.eml" "$dir/md/new/2"
 out=$("$mw" bounce --json "$dir/md")
 grep -q '"messages": 2' <<<"$out" || fail "maildir: $out"
 
+# BATV: a bounce to our tagged sender is ours even when the headers mislead;
+# a tag that does not verify is forged (keys shared with the milter)
+printf 'test-secret-0\n' >"$dir/batv.keys"
+tag=$("$mw" batv sign ceo@our.example --key-file "$dir/batv.keys") || fail "batv sign"
+sed "s/^To: ceo@our.example/To: $tag/" "$dir/forged.eml" >"$dir/tagged.eml"
+out=$("$mw" bounce --our-domain our.example --batv-keys "$dir/batv.keys" "$dir/tagged.eml")
+grep -q 'backscatter: genuine' <<<"$out" || fail "valid BATV tag: $out"
+bad=$(sed 's/^\(prvs=....\)....../\1ffffff/' <<<"$tag")
+sed "s/^To: ceo@our.example/To: $bad/" "$dir/forged.eml" >"$dir/badtag.eml"
+out=$("$mw" bounce --our-domain our.example --batv-keys "$dir/batv.keys" "$dir/badtag.eml")
+grep -q 'backscatter: backscatter' <<<"$out" || fail "forged BATV tag: $out"
+grep -q 'forged or expired' <<<"$out" || fail "BATV evidence: $out"
+
 # usage and input errors
 "$mw" bounce >/dev/null 2>&1; [ $? -eq 2 ] || fail "no FILE should exit 2"
 "$mw" bounce --bogus x >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad option should exit 2"
 "$mw" bounce --our-ip 300.1.1.1 "$dir/ours.eml" >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad CIDR"
 "$mw" bounce "$dir/missing.eml" >/dev/null 2>&1; [ $? -eq 2 ] || fail "missing file should exit 2"
 "$mw" bounce --help | grep -q -- '--our-domain' || fail "help"
+"$mw" bounce --batv-keys "$dir/missing.keys" "$dir/ours.eml" >/dev/null 2>&1; [ $? -eq 2 ] || fail "missing key file"
 echo "ok"
