@@ -110,15 +110,15 @@ static int parse_args(int argc, char **argv, an_cli *c)
 	return -1;
 }
 
-/* fmt_time - "2023-11-20 09:15:02" UTC, or "-" */
-static const char *fmt_time(const mw_received *r, char *buf, size_t n)
+/* fmt_time - "2023-11-20 09:15:02" UTC (ISO 8601 "2023-11-20T09:15:02Z" with iso), or "-" */
+static const char *fmt_time(const mw_received *r, char *buf, size_t n, bool iso)
 {
 	if (!r->has_time)
 		return "-";
 	time_t t = (time_t)r->time;
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm);
+	strftime(buf, n, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &tm);
 	return buf;
 }
 
@@ -145,7 +145,7 @@ static void print_hops(const mw_analysis *a)
 		printf("%c%-3zu %-28.28s %-28.28s %-18.18s %-28.28s %-8.8s %-19s %s\n", mark, i + 1,
 		       r->local ? "(local)" : dash(r->helo),
 		       r->rdns ? r->rdns : r->rdns_unknown ? "unknown" : r->local ? "-" : "(not recorded)",
-		       dash(r->ip_text), dash(r->by), dash(r->protocol), fmt_time(r, tb, sizeof(tb)),
+		       dash(r->ip_text), dash(r->by), dash(r->protocol), fmt_time(r, tb, sizeof(tb), false),
 		       dl);
 	}
 	printf("('>' marks the connecting client: the first hop from outside the trust "
@@ -213,7 +213,7 @@ static json_t *json_hops(const mw_analysis *a)
 		json_object_set_new(h, "authenticated", json_boolean(r->authenticated));
 		json_object_set_new(h, "id", jstr(r->id));
 		json_object_set_new(h, "for", jstr(r->for_addr));
-		json_object_set_new(h, "time", r->has_time ? json_string(fmt_time(r, tb, sizeof(tb)))
+		json_object_set_new(h, "time", r->has_time ? json_string(fmt_time(r, tb, sizeof(tb), true))
 							   : json_null());
 		json_object_set_new(h, "delay", a->hop[i].has_delay ? json_integer(a->hop[i].delay)
 								     : json_null());

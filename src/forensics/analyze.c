@@ -309,7 +309,9 @@ mw_status mw_analyze(const char *raw, size_t len, const mw_an_opts *o, dns_resol
 	st = run_auth(a, o, res, cache, err);
 	if (st == MW_ENOMEM || st == MW_EINVAL)
 		return st;
-	if (st != MW_OK)
+	const mw_authrun *r = &a->auth;
+	if (st != MW_OK || r->spf_in.result == MW_AUTH_TEMPERROR ||
+	    r->dmarc.result == MW_AUTH_TEMPERROR || r->dkim.result == MW_AUTH_TEMPERROR)
 		a->dns_temp = true;
 	mw_err_clear(err);
 	compare_authres(a, o);

@@ -57,6 +57,11 @@ json "trusted moves boundary" "j['verdict']=='authentic' and j['connecting_ip']=
 check "authserv-id" 1 "$mw" analyze "$d/relayed-spam.eml" "${zone[@]}" --authserv-id other.example --json
 json "authserv-id untrusted" "all(c['state']=='untrusted' for c in j['authentication_results'])"
 
+slowzone=$(mktemp); trap 'rm -f "$out" "$slowzone"' EXIT
+{ cat "$d/analyze.zone"; echo "_dmarc.slow-bank.example. TIMEOUT"; } >"$slowzone"
+check "temperror" 3 sh -c "printf 'Received: from x (x [45.67.1.2]) by mx with ESMTP; Tue, 21 Nov 2023 08:00:00 +0000\\nFrom: a@slow-bank.example\\n\\nx\\n' | \"$mw\" analyze - --zone $slowzone"
+has "temperror verdict" "verdict: undetermined"
+
 check "help" 0 "$mw" analyze --help
 check "no file" 2 "$mw" analyze
 check "bad trusted" 2 "$mw" analyze "$d/genuine.eml" --trusted 10.0.0.0/99

@@ -318,6 +318,25 @@ static void test_analyze_display(void **state)
 	}
 }
 
+/* A DNS timeout leaves the verdict undetermined, marked temporary. */
+static void test_analyze_temperror(void **state)
+{
+	env *e = *state;
+	assert_int_equal(dns_zone_set_fault(e->zone, "_dmarc.slow-bank.example", DNS_FAULT_TIMEOUT),
+			 MW_OK);
+	const char *m = "Received: from x.example (x.example [45.67.1.2]) by mx.example with "
+			"ESMTP; Tue, 21 Nov 2023 08:00:00 +0000\r\n"
+			"From: <info@slow-bank.example>\r\n\r\nx\r\n";
+	mw_an_opts o = {.now = NOW};
+	mw_analysis a;
+	run(e, m, strlen(m), &o, &a);
+	assert_int_equal(a.auth.dmarc.result, MW_AUTH_TEMPERROR);
+	assert_true(a.dns_temp);
+	assert_int_equal(a.verdict, MW_AN_UNDETERMINED);
+	assert_true(mw_an_has(&a, "dns-temperror"));
+	mw_analysis_free(&a);
+}
+
 /* --trusted parsing */
 static void test_trusted_parse(void **state)
 {
@@ -353,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_analyze_bad_input),
 		cmocka_unit_test(test_analyze_path_checks),
 		cmocka_unit_test(test_analyze_display),
+		cmocka_unit_test(test_analyze_temperror),
 		cmocka_unit_test(test_trusted_parse),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
