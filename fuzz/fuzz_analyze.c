@@ -14,16 +14,23 @@
 #include "forensics/analyze.h"
 
 static const char zone_text[] =
-	"$TTL 300\n"
-	"orto-bio.it. TXT \"v=spf1 ip4:185.53.178.10 -all\"\n"
-	"_dmarc.orto-bio.it. TXT \"v=DMARC1; p=none\"\n"
-	"s2023._domainkey.orto-bio.it. TXT \"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA8VtPwF5sOWrSHUv42ImcL6jGTOAC2FgDMEQqtWRomxMdt7nfXmU8fB1Prj1BFtxt72vzS3PojXvoQQfxxx3UDoK14IUhqhVAHrHaXoE1coEbw5zd9m5rvZrOzK4Am3CP8LJzf7FdluD4iYX04JP7+0PzdH53\" \"PS4N21615/rTKbJYj1QjiMlS1Xt7GQ9tDPyINNJ8cCPPYT0KOQFyOpaeh5Rt+hB+vNW3Jnf2/0EzJbD3OcjWL3rLqJG/X0TiUJUVxfLhQnUklZQ6SDcZiWy+MtNr87yCWaZhyq1qX3AURcjw5OcHjikWMlGQSocUALR50pnCMQDcgjhyZR6mHwCfCQIDAQAB\"\n"
-	"mail.orto-bio.it. A 185.53.178.10\n"
-	"10.178.53.185.in-addr.arpa. PTR mail.orto-bio.it.\n"
-	"mail.com. A 74.208.5.20\n"
-	"mail.com. TXT \"v=spf1 ip4:74.208.4.192/26 -all\"\n"
-	"_dmarc.mail.com. TXT \"v=DMARC1; p=quarantine\"\n"
-	"slow.example. TXT \"v=spf1 -all\"\n";
+    "$TTL 300\n"
+    "orto-bio.it. TXT \"v=spf1 ip4:185.53.178.10 -all\"\n"
+    "_dmarc.orto-bio.it. TXT \"v=DMARC1; p=none\"\n"
+    "s2023._domainkey.orto-bio.it. TXT \"v=DKIM1; k=rsa; "
+    "p="
+    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA8VtPwF5sOWrSHUv42ImcL6jGTOAC2FgDMEQqtWRomxMdt7nfXm"
+    "U8fB1Prj1BFtxt72vzS3PojXvoQQfxxx3UDoK14IUhqhVAHrHaXoE1coEbw5zd9m5rvZrOzK4Am3CP8LJzf7FdluD4iYX0"
+    "4JP7+0PzdH53\" "
+    "\"PS4N21615/rTKbJYj1QjiMlS1Xt7GQ9tDPyINNJ8cCPPYT0KOQFyOpaeh5Rt+hB+vNW3Jnf2/0EzJbD3OcjWL3rLqJG/"
+    "X0TiUJUVxfLhQnUklZQ6SDcZiWy+"
+    "MtNr87yCWaZhyq1qX3AURcjw5OcHjikWMlGQSocUALR50pnCMQDcgjhyZR6mHwCfCQIDAQAB\"\n"
+    "mail.orto-bio.it. A 185.53.178.10\n"
+    "10.178.53.185.in-addr.arpa. PTR mail.orto-bio.it.\n"
+    "mail.com. A 74.208.5.20\n"
+    "mail.com. TXT \"v=spf1 ip4:74.208.4.192/26 -all\"\n"
+    "_dmarc.mail.com. TXT \"v=DMARC1; p=quarantine\"\n"
+    "slow.example. TXT \"v=spf1 -all\"\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -32,24 +32,24 @@
 #include "forensics/analyze.h"
 
 static const char usage_text[] =
-	"usage: mailwarden analyze FILE [options]\n"
-	"\n"
-	"Who really sent this message?  Reads the raw message in FILE ('-' = stdin),\n"
-	"traces its Received chain, recomputes SPF, DKIM, ARC and DMARC, and explains\n"
-	"the verdict: authentic, authentic-but-relayed, spoofed, suspicious,\n"
-	"backscatter or undetermined.\n"
-	"\n"
-	"options:\n"
-	"  --trusted HOST|CIDR    a server of yours (repeatable): hops from it are inside\n"
-	"                         the trust boundary (default: private addresses only)\n"
-	"  --authserv-id ID       only Authentication-Results from ID are believed\n"
-	"  --now UNIXTIME         clock for DKIM x= (default: now)\n" CLI_DNS_HELP
-	"  --json                 one JSON object instead of text\n"
-	"  --help                 this text\n"
-	"\n"
-	"exit status: 0 authentic / authentic-but-relayed, 1 spoofed / suspicious /\n"
-	"backscatter / undetermined, 2 usage or input error, 3 undetermined because\n"
-	"of a temporary DNS failure\n";
+    "usage: mailwarden analyze FILE [options]\n"
+    "\n"
+    "Who really sent this message?  Reads the raw message in FILE ('-' = stdin),\n"
+    "traces its Received chain, recomputes SPF, DKIM, ARC and DMARC, and explains\n"
+    "the verdict: authentic, authentic-but-relayed, spoofed, suspicious,\n"
+    "backscatter or undetermined.\n"
+    "\n"
+    "options:\n"
+    "  --trusted HOST|CIDR    a server of yours (repeatable): hops from it are inside\n"
+    "                         the trust boundary (default: private addresses only)\n"
+    "  --authserv-id ID       only Authentication-Results from ID are believed\n"
+    "  --now UNIXTIME         clock for DKIM x= (default: now)\n" CLI_DNS_HELP
+    "  --json                 one JSON object instead of text\n"
+    "  --help                 this text\n"
+    "\n"
+    "exit status: 0 authentic / authentic-but-relayed, 1 spoofed / suspicious /\n"
+    "backscatter / undetermined, 2 usage or input error, 3 undetermined because\n"
+    "of a temporary DNS failure\n";
 
 typedef struct an_cli {
 	const char *file;
@@ -79,10 +79,13 @@ static int parse_args(int argc, char **argv, an_cli *c)
 			if (!has_val)
 				return cli_usage_error("analyze", "--trusted needs a value");
 			if (c->o.ntrusted >= MW_AN_TRUSTED_MAX)
-				return cli_usage_error("analyze", "at most %d --trusted", MW_AN_TRUSTED_MAX);
+				return cli_usage_error("analyze", "at most %d --trusted",
+				                       MW_AN_TRUSTED_MAX);
 			if (!mw_an_trusted_parse(argv[++i], &c->trusted[c->o.ntrusted]))
-				return cli_usage_error("analyze", "--trusted '%s': not a host name, "
-								  "address or CIDR", argv[i]);
+				return cli_usage_error("analyze",
+				                       "--trusted '%s': not a host name, "
+				                       "address or CIDR",
+				                       argv[i]);
 			c->o.ntrusted++;
 		} else if (strcmp(a, "--authserv-id") == 0) {
 			if (!has_val)
@@ -136,7 +139,8 @@ static void print_hops(const mw_analysis *a)
 		const mw_received *r = &a->hop[i].r;
 		char tb[32], mark = (long)i == a->client ? '>' : a->hop[i].inside ? ' ' : '.';
 		if (!r->parsed) {
-			printf("%c%-3zu (unreadable: %s) %.100s\n", mark, i + 1, dash(r->problem), r->raw);
+			printf("%c%-3zu (unreadable: %s) %.100s\n", mark, i + 1, dash(r->problem),
+			       r->raw);
 			continue;
 		}
 		char dl[24] = "";
@@ -144,9 +148,12 @@ static void print_hops(const mw_analysis *a)
 			snprintf(dl, sizeof(dl), "%llds", a->hop[i].delay);
 		printf("%c%-3zu %-28.28s %-28.28s %-18.18s %-28.28s %-8.8s %-19s %s\n", mark, i + 1,
 		       r->local ? "(local)" : dash(r->helo),
-		       r->rdns ? r->rdns : r->rdns_unknown ? "unknown" : r->local ? "-" : "(not recorded)",
-		       dash(r->ip_text), dash(r->by), dash(r->protocol), fmt_time(r, tb, sizeof(tb), false),
-		       dl);
+		       r->rdns           ? r->rdns
+		       : r->rdns_unknown ? "unknown"
+		       : r->local        ? "-"
+		                         : "(not recorded)",
+		       dash(r->ip_text), dash(r->by), dash(r->protocol),
+		       fmt_time(r, tb, sizeof(tb), false), dl);
 	}
 	printf("('>' marks the connecting client: the first hop from outside the trust "
 	       "boundary; '.' hops are outside)\n");
@@ -160,17 +167,20 @@ static void print_text(const mw_analysis *a)
 	const mw_authrun *r = &a->auth;
 	printf("\nconnecting client: %s  HELO %s  reverse DNS %s%s\n", dash(a->client_ip),
 	       dash(a->helo), dash(a->ptr_name),
-	       a->ptr_name ? (a->fcrdns ? " (forward-confirmed)" : " (NOT forward-confirmed)") : "");
+	       a->ptr_name ? (a->fcrdns ? " (forward-confirmed)" : " (NOT forward-confirmed)")
+	                   : "");
 	printf("envelope sender (Return-Path): %s   From: %s%s%s%s\n",
 	       a->mail_from ? (*a->mail_from ? a->mail_from : "<>") : "-", dash(a->from_addr),
 	       a->from_display ? " (display name \"" : "", a->from_display ? a->from_display : "",
 	       a->from_display ? "\")" : "");
-	printf("recomputed: spf=%s dkim=%s dmarc=%s arc=%s\n", mw_auth_result_name(r->spf_in.result),
+	printf("recomputed: spf=%s dkim=%s dmarc=%s arc=%s\n",
+	       mw_auth_result_name(r->spf_in.result),
 	       r->dkim.nsig ? mw_auth_result_name(r->dkim.result) : "none",
 	       mw_auth_result_name(r->dmarc.result), mw_arc_cv_name(r->arc.cv));
 	for (size_t i = 0; i < r->dkim.nsig; i++)
-		printf("  dkim d=%s s=%s: %s (%s)\n", r->dkim.sig[i].domain, r->dkim.sig[i].selector,
-		       mw_auth_result_name(r->dkim.sig[i].result), r->dkim.sig[i].reason);
+		printf("  dkim d=%s s=%s: %s (%s)\n", r->dkim.sig[i].domain,
+		       r->dkim.sig[i].selector, mw_auth_result_name(r->dkim.sig[i].result),
+		       r->dkim.sig[i].reason);
 	for (size_t i = 0; i < a->ncmp; i++)
 		printf("  Authentication-Results from %s: %s=%s, recomputed %s: %s\n",
 		       a->cmp[i].authserv_id, a->cmp[i].method, a->cmp[i].claimed,
@@ -184,8 +194,8 @@ static void print_text(const mw_analysis *a)
 		if (f->evidence[0])
 			printf("      evidence: %.300s\n", f->evidence);
 	}
-	printf("\nverdict: %s\n  %s\n  advice: %s\n", mw_an_verdict_name(a->verdict), a->explanation,
-	       a->advice);
+	printf("\nverdict: %s\n  %s\n  advice: %s\n", mw_an_verdict_name(a->verdict),
+	       a->explanation, a->advice);
 }
 
 static json_t *jstr(const char *s)
@@ -213,10 +223,11 @@ static json_t *json_hops(const mw_analysis *a)
 		json_object_set_new(h, "authenticated", json_boolean(r->authenticated));
 		json_object_set_new(h, "id", jstr(r->id));
 		json_object_set_new(h, "for", jstr(r->for_addr));
-		json_object_set_new(h, "time", r->has_time ? json_string(fmt_time(r, tb, sizeof(tb), true))
-							   : json_null());
-		json_object_set_new(h, "delay", a->hop[i].has_delay ? json_integer(a->hop[i].delay)
-								     : json_null());
+		json_object_set_new(h, "time",
+		                    r->has_time ? json_string(fmt_time(r, tb, sizeof(tb), true))
+		                                : json_null());
+		json_object_set_new(
+		    h, "delay", a->hop[i].has_delay ? json_integer(a->hop[i].delay) : json_null());
 		json_object_set_new(h, "inside_boundary", json_boolean(a->hop[i].inside));
 		json_object_set_new(h, "connecting_client", json_boolean((long)i == a->client));
 		if (!r->parsed)
@@ -232,15 +243,16 @@ static json_t *json_auth(const mw_analysis *a)
 	const mw_authrun *r = &a->auth;
 	json_t *au = json_object(), *dk = json_array();
 	json_object_set_new(au, "spf", json_string(mw_auth_result_name(r->spf_in.result)));
-	json_object_set_new(au, "dkim", json_string(r->dkim.nsig ? mw_auth_result_name(r->dkim.result)
-								: "none"));
+	json_object_set_new(
+	    au, "dkim", json_string(r->dkim.nsig ? mw_auth_result_name(r->dkim.result) : "none"));
 	json_object_set_new(au, "dmarc", json_string(mw_auth_result_name(r->dmarc.result)));
 	json_object_set_new(au, "arc", json_string(mw_arc_cv_name(r->arc.cv)));
 	for (size_t i = 0; i < r->dkim.nsig; i++) {
 		json_t *s = json_object();
 		json_object_set_new(s, "domain", jstr(r->dkim.sig[i].domain));
 		json_object_set_new(s, "selector", jstr(r->dkim.sig[i].selector));
-		json_object_set_new(s, "result", json_string(mw_auth_result_name(r->dkim.sig[i].result)));
+		json_object_set_new(s, "result",
+		                    json_string(mw_auth_result_name(r->dkim.sig[i].result)));
 		json_object_set_new(s, "reason", json_string(r->dkim.sig[i].reason));
 		json_array_append_new(dk, s);
 	}
@@ -294,10 +306,14 @@ static int exit_for(const mw_analysis *a)
 {
 	switch (a->verdict) {
 	case MW_AN_AUTHENTIC:
-	case MW_AN_RELAYED: return CLI_EXIT_OK;
+	case MW_AN_RELAYED:
+		return CLI_EXIT_OK;
 	case MW_AN_UNDETERMINED:
-		return !a->msg_ok ? CLI_EXIT_USAGE : a->dns_temp ? CLI_EXIT_ERROR : CLI_EXIT_FINDING;
-	default: return CLI_EXIT_FINDING;
+		return !a->msg_ok    ? CLI_EXIT_USAGE
+		       : a->dns_temp ? CLI_EXIT_ERROR
+		                     : CLI_EXIT_FINDING;
+	default:
+		return CLI_EXIT_FINDING;
 	}
 }
 
@@ -325,7 +341,7 @@ int cmd_analyze(int argc, char **argv)
 		} else {
 			if (!a->msg_ok)
 				fprintf(stderr, "mailwarden analyze: %s: %s\n", c->file,
-					a->nfindings ? a->finding[0].evidence : "not a message");
+				        a->nfindings ? a->finding[0].evidence : "not a message");
 			if (c->json)
 				print_json(a);
 			else

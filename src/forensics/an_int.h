@@ -8,7 +8,7 @@
 
 /* an_add - append a finding (strings copied to the pool; dropped past the limit) */
 void an_add(mw_analysis *a, const char *code, mw_an_sev sev, const char *message,
-	    const char *evidence);
+            const char *evidence);
 /* an_ip_internal - loopback, RFC 1918, link-local, CGNAT, ULA */
 bool an_ip_internal(const mw_ip *ip);
 /* an_ip_bogon - internal or reserved/unroutable (0/8, TEST-NETs, multicast, 240/4 ...) */

@@ -236,10 +236,11 @@ static void compare_authres(mw_analysis *a, const mw_an_opts *o)
 		const mw_hfield *h = &a->msg.field[f];
 		mw_authres ar;
 		mw_err e;
-		if (mw_authres_parse(h->value, h->value_len, MW_AR_LENIENT, a->pool, &ar, &e) != MW_OK)
+		if (mw_authres_parse(h->value, h->value_len, MW_AR_LENIENT, a->pool, &ar, &e) !=
+		    MW_OK)
 			continue;
 		bool trusted = f < boundary &&
-			       (!o->authserv_id || mw_strcaseeq(ar.authserv_id, o->authserv_id));
+		               (!o->authserv_id || mw_strcaseeq(ar.authserv_id, o->authserv_id));
 		for (size_t i = 0; i < ar.nresults && a->ncmp < MW_AN_ARCMP_MAX; i++) {
 			const char *mine = ar_recomputed(a, &ar.results[i]);
 			if (!mine)
@@ -249,25 +250,25 @@ static void compare_authres(mw_analysis *a, const mw_an_opts *o)
 			c->method = ar.results[i].method;
 			c->claimed = ar.results[i].result;
 			c->recomputed = mine;
-			c->state = !trusted				  ? MW_AN_UNTRUSTED
-				   : mw_strcaseeq(c->claimed, mine) ? MW_AN_AGREE
-								    : MW_AN_DISAGREE;
+			c->state = !trusted                         ? MW_AN_UNTRUSTED
+			           : mw_strcaseeq(c->claimed, mine) ? MW_AN_AGREE
+			                                            : MW_AN_DISAGREE;
 		}
 	}
 }
 
 /* run_auth - SPF/DKIM/ARC/DMARC through authrun, then DNS facts */
-static mw_status run_auth(mw_analysis *a, const mw_an_opts *o, dns_resolver *res,
-			  dns_cache *cache, mw_err *err)
+static mw_status run_auth(mw_analysis *a, const mw_an_opts *o, dns_resolver *res, dns_cache *cache,
+                          mw_err *err)
 {
 	const char *by = a->client >= 0 ? a->hop[a->client].r.by : NULL;
 	mw_authrun_opts ao = {.ip = a->client_ip,
-			      .mail_from = a->mail_from,
-			      .helo = a->helo,
-			      .authserv_id = o->authserv_id ? o->authserv_id : by,
-			      .now = o->now,
-			      .spf_quiet = true,
-			      .dkim_keys = o->dkim_keys};
+	                      .mail_from = a->mail_from,
+	                      .helo = a->helo,
+	                      .authserv_id = o->authserv_id ? o->authserv_id : by,
+	                      .now = o->now,
+	                      .spf_quiet = true,
+	                      .dkim_keys = o->dkim_keys};
 	mw_status st = mw_authrun_run(&a->auth, &a->msg, &ao, res, cache, err);
 	a->auth_done = true;
 	if (st != MW_OK)
@@ -284,7 +285,7 @@ static mw_status run_auth(mw_analysis *a, const mw_an_opts *o, dns_resolver *res
 }
 
 mw_status mw_analyze(const char *raw, size_t len, const mw_an_opts *o, dns_resolver *res,
-		     dns_cache *cache, mw_analysis *a, mw_err *err)
+                     dns_cache *cache, mw_analysis *a, mw_err *err)
 {
 	memset(a, 0, sizeof(*a));
 	a->client = -1;
@@ -334,8 +335,8 @@ void mw_analysis_free(mw_analysis *a)
 
 const char *mw_an_verdict_name(mw_an_verdict v)
 {
-	static const char *const n[] = {"undetermined", "authentic", "authentic-but-relayed",
-					"spoofed",	"suspicious", "backscatter"};
+	static const char *const n[] = {"undetermined", "authentic",  "authentic-but-relayed",
+	                                "spoofed",      "suspicious", "backscatter"};
 	return (unsigned)v < sizeof(n) / sizeof(n[0]) ? n[v] : "undetermined";
 }
 

@@ -82,13 +82,14 @@ typedef struct mw_an_opts {
 	size_t ntrusted;
 	const char *authserv_id; /* NULL: A-R trusted by position only */
 	time_t now;              /* DKIM/ARC clock; 0 = now */
-	mw_dkim_keycache *dkim_keys; /* optional, borrowed: reuse parsed DKIM keys (many messages) */
+	mw_dkim_keycache
+	    *dkim_keys; /* optional, borrowed: reuse parsed DKIM keys (many messages) */
 } mw_an_opts;
 
 typedef struct mw_an_hop {
 	mw_received r;
-	long field;      /* index of the Received field in the message */
-	bool inside;     /* written inside the trust boundary, client trusted */
+	long field;  /* index of the Received field in the message */
+	bool inside; /* written inside the trust boundary, client trusted */
 	bool has_delay;
 	long long delay; /* seconds since the previous hop */
 } mw_an_hop;
@@ -119,13 +120,13 @@ typedef struct mw_analysis {
 	mw_an_hop *hop; /* oldest first */
 	size_t nhops;
 	size_t nreceived_ignored; /* past MW_AN_HOPS_MAX */
-	long client;           /* hop index of the connecting client, -1 if none */
-	const char *client_ip; /* NULL if unknown */
+	long client;              /* hop index of the connecting client, -1 if none */
+	const char *client_ip;    /* NULL if unknown */
 	const char *helo, *rdns_recorded;
 	const char *mail_from; /* Return-Path address ("" = null path), NULL if absent */
 	const char *from_addr, *from_domain, *from_display;
 	/* DNS facts */
-	const char *ptr_name;  /* first PTR name, NULL if none */
+	const char *ptr_name; /* first PTR name, NULL if none */
 	bool ptr_temp, fcrdns, helo_resolves, helo_checked, from_signs, dns_temp;
 	/* authentication */
 	mw_authrun auth;
@@ -134,7 +135,7 @@ typedef struct mw_analysis {
 	size_t ncmp;
 	/* bounce */
 	bool is_bounce;
-	int backscatter; /* 1 backscatter, 0 genuine/unknown, -1 not a bounce */
+	int backscatter;           /* 1 backscatter, 0 genuine/unknown, -1 not a bounce */
 	struct mw_bounce *bounce;  /* parsed bounce (bounce/bounce.h), NULL if none */
 	const char *bounce_domain; /* domain the bounce was sent to (ours) */
 	bool bounce_dom_signs;     /* that domain publishes DKIM keys */
@@ -153,7 +154,7 @@ bool mw_an_trusted_parse(const char *s, mw_an_trusted *out);
  * broken message: findings say why); MW_ENOMEM / MW_EINVAL with err.
  * Always call mw_analysis_free. */
 mw_status mw_analyze(const char *raw, size_t len, const mw_an_opts *o, dns_resolver *res,
-		     dns_cache *cache, mw_analysis *a, mw_err *err);
+                     dns_cache *cache, mw_analysis *a, mw_err *err);
 /* mw_analysis_free - release everything */
 void mw_analysis_free(mw_analysis *a);
 

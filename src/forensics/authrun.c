@@ -23,7 +23,7 @@ static const char *domain_of(const char *addr, mw_pool *pool)
 
 /* run_spf - SPF for MAIL FROM (postmaster@HELO for a null reverse-path) */
 static mw_status run_spf(mw_authrun *r, const mw_authrun_opts *o, dns_resolver *res,
-			 dns_cache *cache, mw_err *err)
+                         dns_cache *cache, mw_err *err)
 {
 	bool null_path = !o->mail_from || !*o->mail_from;
 	r->spf_in.scope = null_path ? MW_DMARC_SPF_HELO : MW_DMARC_SPF_MAILFROM;
@@ -49,8 +49,8 @@ static mw_status run_spf(mw_authrun *r, const mw_authrun_opts *o, dns_resolver *
 }
 
 /* run_dkim - verify every signature, feed DMARC */
-static mw_status run_dkim(mw_authrun *r, const mw_message *msg, time_t now,
-			  mw_dkim_keycache *keys, dns_resolver *res, dns_cache *cache, mw_err *err)
+static mw_status run_dkim(mw_authrun *r, const mw_message *msg, time_t now, mw_dkim_keycache *keys,
+                          dns_resolver *res, dns_cache *cache, mw_err *err)
 {
 	if (mw_dkim_verify_init(&r->dkim, msg, now) != MW_OK)
 		return mw_err_set(err, MW_ENOMEM, "out of memory");
@@ -70,7 +70,7 @@ static mw_status run_dkim(mw_authrun *r, const mw_message *msg, time_t now,
 
 /* run_arc - validate the ARC chain (reported only) */
 static mw_status run_arc(mw_authrun *r, const mw_message *msg, time_t now, dns_resolver *res,
-			 dns_cache *cache, mw_err *err)
+                         dns_cache *cache, mw_err *err)
 {
 	if (mw_arc_verify_init(&r->arc, msg, now) != MW_OK)
 		return mw_err_set(err, MW_ENOMEM, "out of memory");
@@ -81,7 +81,7 @@ static mw_status run_arc(mw_authrun *r, const mw_message *msg, time_t now, dns_r
 }
 
 mw_status mw_authrun_run(mw_authrun *r, const mw_message *msg, const mw_authrun_opts *o,
-			 dns_resolver *res, dns_cache *cache, mw_err *err)
+                         dns_resolver *res, dns_cache *cache, mw_err *err)
 {
 	memset(r, 0, sizeof(*r));
 	if (!(r->pool = mw_pool_new(MW_DMARC_POOL_MAX)))
@@ -97,7 +97,7 @@ mw_status mw_authrun_run(mw_authrun *r, const mw_message *msg, const mw_authrun_
 	    (st = run_arc(r, msg, now, res, cache, err)) != MW_OK)
 		return st;
 	r->in = (mw_dmarc_input){r->from.domain, r->from.naddrs, &r->spf_in, r->dkim_in,
-				 r->dkim.nsig, o->dmarc_flags, o->pct_roll};
+	                         r->dkim.nsig,   o->dmarc_flags, o->pct_roll};
 	dns_lookup lk;
 	dns_lookup_init(&lk, cache, time(NULL));
 	st = dns_lookup_run(&lk, res, dmarc_step, r, err);
@@ -113,13 +113,12 @@ static const char *dmarc_comment(const mw_dmarc_domain *dd, mw_pool *pool)
 	if (!dd->has_record)
 		return NULL;
 	const mw_dmarc_record *rec = &dd->record;
-	return mw_pool_printf(pool, "p=%s%s%s%s%s dis=%s%s%s", mw_dmarc_policy_name(rec->p),
-			      rec->has_sp ? " sp=" : "",
-			      rec->has_sp ? mw_dmarc_policy_name(rec->sp) : "",
-			      rec->has_np ? " np=" : "",
-			      rec->has_np ? mw_dmarc_policy_name(rec->np) : "",
-			      mw_dmarc_policy_name(dd->disposition), dd->testing ? " t=y" : "",
-			      dd->sampled_out ? " pct-sampled-out" : "");
+	return mw_pool_printf(
+	    pool, "p=%s%s%s%s%s dis=%s%s%s", mw_dmarc_policy_name(rec->p),
+	    rec->has_sp ? " sp=" : "", rec->has_sp ? mw_dmarc_policy_name(rec->sp) : "",
+	    rec->has_np ? " np=" : "", rec->has_np ? mw_dmarc_policy_name(rec->np) : "",
+	    mw_dmarc_policy_name(dd->disposition), dd->testing ? " t=y" : "",
+	    dd->sampled_out ? " pct-sampled-out" : "");
 }
 
 /* add_dkim_arc - the dkim and arc resinfo */
@@ -129,18 +128,19 @@ static mw_status add_dkim_arc(mw_authres *ar, mw_authrun *r)
 	for (size_t i = 0; st == MW_OK && i < r->dkim.nsig; i++) {
 		const mw_dkim_sig *s = &r->dkim.sig[i];
 		st = mw_authres_add_dkim(ar, r->pool, s->result,
-					 s->result == MW_AUTH_PASS ? NULL : s->reason, s->domain,
-					 s->selector, s->b, s->identity);
+		                         s->result == MW_AUTH_PASS ? NULL : s->reason, s->domain,
+		                         s->selector, s->b, s->identity);
 	}
 	if (st == MW_OK && r->dkim.nsig == 0)
-		st = mw_authres_add(ar, r->pool, "dkim", "none", "no signature") ? MW_OK : MW_ETOOBIG;
+		st = mw_authres_add(ar, r->pool, "dkim", "none", "no signature") ? MW_OK
+		                                                                 : MW_ETOOBIG;
 	if (st == MW_OK && r->arc_ready) { /* RFC 8617 registers none/pass/fail for arc */
 		mw_auth_result cv = r->arc.cv == MW_AUTH_TEMPERROR ? MW_AUTH_FAIL : r->arc.cv;
 		st = mw_authres_add_arc(ar, r->pool, cv,
-					r->arc.cv == MW_AUTH_TEMPERROR ? "temporary DNS failure"
-					: r->arc.n ? mw_pool_printf(r->pool, "i=%u", r->arc.n)
-						   : NULL,
-					r->arc.cv == MW_AUTH_PASS ? r->arc.oldest_pass : 0);
+		                        r->arc.cv == MW_AUTH_TEMPERROR ? "temporary DNS failure"
+		                        : r->arc.n ? mw_pool_printf(r->pool, "i=%u", r->arc.n)
+		                                   : NULL,
+		                        r->arc.cv == MW_AUTH_PASS ? r->arc.oldest_pass : 0);
 	}
 	return st;
 }
@@ -152,15 +152,15 @@ mw_status mw_authrun_authres(mw_authrun *r, const mw_authrun_opts *o, bool lf, m
 	if (st != MW_OK)
 		return st;
 	st = mw_authres_add_spf(&ar, r->pool, r->spf_in.result,
-				o->mail_from && *o->mail_from ? o->mail_from : NULL,
-				o->helo ? o->helo : "unknown", r->spf_done ? r->spf.problem : NULL);
+	                        o->mail_from && *o->mail_from ? o->mail_from : NULL,
+	                        o->helo ? o->helo : "unknown", r->spf_done ? r->spf.problem : NULL);
 	if (st == MW_OK)
 		st = add_dkim_arc(&ar, r);
 	for (size_t i = 0; st == MW_OK && i < r->dmarc.ndomains; i++) {
 		const mw_dmarc_domain *dd = &r->dmarc.domain[i];
-		st = mw_authres_add_dmarc(&ar, r->pool, dd->result, dmarc_comment(dd, r->pool),
-					  dd->from_domain,
-					  dd->has_record ? mw_dmarc_policy_name(dd->applied) : NULL);
+		st = mw_authres_add_dmarc(
+		    &ar, r->pool, dd->result, dmarc_comment(dd, r->pool), dd->from_domain,
+		    dd->has_record ? mw_dmarc_policy_name(dd->applied) : NULL);
 	}
 	if (st == MW_OK && r->dmarc.ndomains == 0)
 		st = mw_authres_add_dmarc(&ar, r->pool, MW_AUTH_NONE, r->dmarc.reason, NULL, NULL);

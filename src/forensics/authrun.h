@@ -38,21 +38,21 @@
 #include "mail/message.h"
 
 typedef struct mw_authrun_opts {
-	const char *ip;          /* SMTP client address; NULL: SPF not evaluated (none) */
-	const char *mail_from;   /* MAIL FROM without <>; NULL or "" = null reverse-path */
-	const char *helo;        /* HELO/EHLO name; NULL = "unknown" */
-	const char *authserv_id; /* receiver name for SPF %{r} and the A-R header */
-	unsigned dmarc_flags;    /* MW_DMARC_RFC7489 | MW_DMARC_CHECK_REPORTS */
-	unsigned pct_roll;       /* RFC 7489 pct sampling roll 0..99 */
-	time_t now;              /* clock for DKIM/ARC x= and t= */
-	bool spf_quiet;          /* no SPF trace / Received-SPF text (hot paths) */
+	const char *ip;              /* SMTP client address; NULL: SPF not evaluated (none) */
+	const char *mail_from;       /* MAIL FROM without <>; NULL or "" = null reverse-path */
+	const char *helo;            /* HELO/EHLO name; NULL = "unknown" */
+	const char *authserv_id;     /* receiver name for SPF %{r} and the A-R header */
+	unsigned dmarc_flags;        /* MW_DMARC_RFC7489 | MW_DMARC_CHECK_REPORTS */
+	unsigned pct_roll;           /* RFC 7489 pct sampling roll 0..99 */
+	time_t now;                  /* clock for DKIM/ARC x= and t= */
+	bool spf_quiet;              /* no SPF trace / Received-SPF text (hot paths) */
 	mw_dkim_keycache *dkim_keys; /* optional, borrowed: parsed DKIM keys reused across runs */
 } mw_authrun_opts;
 
 typedef struct mw_authrun {
 	mw_pool *pool;
 	mw_from from;
-	mw_status from_status;   /* MW_OK or MW_EPARSE (a From without a usable mailbox) */
+	mw_status from_status; /* MW_OK or MW_EPARSE (a From without a usable mailbox) */
 	bool spf_done;
 	spf_result spf;
 	mw_dmarc_spf spf_in;
@@ -70,7 +70,7 @@ typedef struct mw_authrun {
  * trouble shows as temperror results); MW_EINVAL for a bad client address,
  * MW_ENOMEM / MW_ETOOBIG with err.  Call mw_authrun_free in every case. */
 mw_status mw_authrun_run(mw_authrun *r, const mw_message *msg, const mw_authrun_opts *o,
-			 dns_resolver *res, dns_cache *cache, mw_err *err);
+                         dns_resolver *res, dns_cache *cache, mw_err *err);
 /* mw_authrun_authres - append the Authentication-Results field (with its
  * name; LF folding when lf) to out */
 mw_status mw_authrun_authres(mw_authrun *r, const mw_authrun_opts *o, bool lf, mw_buf *out);

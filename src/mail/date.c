@@ -15,7 +15,8 @@ typedef struct cur {
 static void skip_ws(cur *c)
 {
 	for (;;) {
-		while (c->p < c->e && (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' || *c->p == '\n'))
+		while (c->p < c->e &&
+		       (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' || *c->p == '\n'))
 			c->p++;
 		if (c->p < c->e && *c->p == '(') {
 			int depth = 0;
@@ -77,9 +78,9 @@ static bool zone_of(const char *w, size_t n, int *out)
 	static const struct {
 		const char *name;
 		int min;
-	} z[] = {{"UT", 0},	    {"UTC", 0},	     {"GMT", 0},      {"Z", 0},	       {"EST", -300},
-		 {"EDT", -240},	    {"CST", -360},   {"CDT", -300},   {"MST", -420},   {"MDT", -360},
-		 {"PST", -480},	    {"PDT", -420},   {"CET", 60},     {"CEST", 120}};
+	} z[] = {{"UT", 0},     {"UTC", 0},    {"GMT", 0},    {"Z", 0},      {"EST", -300},
+	         {"EDT", -240}, {"CST", -360}, {"CDT", -300}, {"MST", -420}, {"MDT", -360},
+	         {"PST", -480}, {"PDT", -420}, {"CET", 60},   {"CEST", 120}};
 	for (size_t i = 0; i < sizeof(z) / sizeof(z[0]); i++)
 		if (mw_strcaseeq_n(w, n, z[i].name)) {
 			*out = z[i].min;
@@ -182,8 +183,8 @@ bool mw_date_parse(const char *s, size_t n, mw_date *out)
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (day > mdays[mon - 1])
 		return false;
-	out->t = days_from_civil(year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss -
-		 (int64_t)tz * 60;
+	out->t =
+	    days_from_civil(year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss - (int64_t)tz * 60;
 	out->tz_minutes = tz;
 	return true;
 }

@@ -30,7 +30,7 @@ typedef struct clause {
 } clause;
 
 typedef struct scan {
-	char *s;      /* unfolded copy */
+	char *s; /* unfolded copy */
 	size_t n;
 	clause c[K_N];
 	size_t body_end; /* where the date part starts (';' index) or n */
@@ -368,7 +368,7 @@ static void detect_mta(mw_received *r, const scan *sc)
 	else if (span_has(all, "(qmail "))
 		r->mta = MW_MTA_QMAIL;
 	else if (span_has(all, "by mx.google.com") || span_has(all, "by smtp.gmail.com") ||
-		 span_has(all, "Google Transport Security"))
+	         span_has(all, "Google Transport Security"))
 		r->mta = MW_MTA_GMAIL;
 	else if (span_has(all, "/8.") || span_has(all, "Sendmail"))
 		r->mta = MW_MTA_SENDMAIL;
@@ -467,7 +467,7 @@ mw_status mw_received_parse(const char *value, size_t len, mw_pool *pool, mw_rec
 
 const char *mw_rcvd_mta_name(mw_rcvd_mta m)
 {
-	static const char *const names[] = {"unknown", "postfix", "sendmail", "exim",
-					    "qmail",   "exchange", "gmail"};
+	static const char *const names[] = {"unknown", "postfix",  "sendmail", "exim",
+	                                    "qmail",   "exchange", "gmail"};
 	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "unknown";
 }

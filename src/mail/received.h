@@ -64,26 +64,26 @@ typedef enum mw_rcvd_mta {
 } mw_rcvd_mta;
 
 typedef struct mw_received {
-	const char *raw;      /* the value, unfolded: white space runs become one space */
-	bool parsed;          /* false: no from/by clause understood (raw kept) */
-	const char *problem;  /* why not parsed, or a note ("date unreadable"); NULL */
-	bool local;           /* no network client: qmail "(qmail N invoked ...)", "from user@host" */
-	const char *helo;     /* HELO/EHLO name as the client gave it; NULL if absent */
-	const char *rdns;     /* reverse-DNS name seen by the receiver; NULL = not recorded */
-	bool rdns_unknown;    /* the receiver wrote "unknown": its PTR lookup failed */
-	bool may_be_forged;   /* Sendmail "(may be forged)": rDNS did not confirm */
+	const char *raw;     /* the value, unfolded: white space runs become one space */
+	bool parsed;         /* false: no from/by clause understood (raw kept) */
+	const char *problem; /* why not parsed, or a note ("date unreadable"); NULL */
+	bool local;         /* no network client: qmail "(qmail N invoked ...)", "from user@host" */
+	const char *helo;   /* HELO/EHLO name as the client gave it; NULL if absent */
+	const char *rdns;   /* reverse-DNS name seen by the receiver; NULL = not recorded */
+	bool rdns_unknown;  /* the receiver wrote "unknown": its PTR lookup failed */
+	bool may_be_forged; /* Sendmail "(may be forged)": rDNS did not confirm */
 	bool has_ip;
-	mw_ip ip;             /* the connecting client's address */
-	const char *ip_text;  /* as written (without brackets / "IPv6:"); NULL if none */
-	const char *by;       /* receiving host; NULL if absent */
+	mw_ip ip;            /* the connecting client's address */
+	const char *ip_text; /* as written (without brackets / "IPv6:"); NULL if none */
+	const char *by;      /* receiving host; NULL if absent */
 	const char *via;
 	const char *protocol; /* upper case: "ESMTPS", "SMTP", "HTTP" ...; NULL if absent */
 	const char *id;
 	const char *for_addr; /* envelope recipient without <>; NULL if absent */
 	bool tls, authenticated;
-	mw_rcvd_mta mta;      /* who wrote the line, when recognisable */
+	mw_rcvd_mta mta; /* who wrote the line, when recognisable */
 	bool has_time;
-	int64_t time;         /* UTC seconds */
+	int64_t time; /* UTC seconds */
 	int tz_minutes;
 } mw_received;
 
