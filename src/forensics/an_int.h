@@ -15,8 +15,8 @@ bool an_ip_internal(const mw_ip *ip);
 bool an_ip_bogon(const mw_ip *ip);
 /* an_answer_has_ip - an A/AAAA answer holds ip */
 bool an_answer_has_ip(const dns_answer *ans, const mw_ip *ip);
-/* an_org - rough registrable domain (last two labels, three under a short
- * second-level label like co.uk): a heuristic, no Public Suffix List */
+/* an_org - rough registrable domain (last two labels, three under a
+ * registry second level like co.uk): a heuristic, no Public Suffix List */
 const char *an_org(mw_pool *pool, const char *domain);
 /* an_bounce_parse - bounce detection (sets a->bounce, a->bounce_domain) */
 void an_bounce_parse(mw_analysis *a, const char *raw, size_t len);

@@ -82,11 +82,16 @@ const char *an_org(mw_pool *pool, const char *domain)
 			dots[nd++] = domain + i;
 	if (nd < 2)
 		return mw_pool_strndup(pool, domain, n);
-	/* a short second-level label under a two-letter TLD: co.uk, com.au, gov.it */
+	/* a registry second level under a two-letter TLD: co.uk, com.au, gov.it */
+	static const char *const sl[] = {"co", "com", "net", "org", "gov", "edu", "ac",
+					 "ne", "or", "go", "gv", "ltd", "plc", "nom"};
 	size_t tld = (size_t)(domain + n - dots[0] - 1);
 	size_t sld = (size_t)(dots[0] - dots[1] - 1);
 	const char *start = dots[1] + 1;
-	if (tld == 2 && sld <= 3 && nd >= 2)
+	bool registry = false;
+	for (size_t i = 0; tld == 2 && i < sizeof(sl) / sizeof(sl[0]); i++)
+		registry |= strlen(sl[i]) == sld && mw_strcaseeq_n(dots[1] + 1, sld, sl[i]);
+	if (registry)
 		start = nd >= 3 ? dots[2] + 1 : domain;
 	char *o = mw_pool_strndup(pool, start, (size_t)(domain + n - start));
 	return o ? mw_strlower(o) : NULL;

@@ -17,6 +17,7 @@
 #include "dns/cache.h"
 #include "dns/resolver.h"
 #include "dns/zone.h"
+#include "forensics/an_int.h"
 #include "forensics/analyze.h"
 #include "testutil.h"
 
@@ -337,6 +338,47 @@ static void test_analyze_temperror(void **state)
 	mw_analysis_free(&a);
 }
 
+/* Internal helpers: rough registrable domain, internal and bogon addresses. */
+static void test_an_helpers(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *want;
+	} org[] = {
+		{"mail.orto-bio.it", "orto-bio.it"}, {"bbc.co.uk", "bbc.co.uk"},
+		{"news.bbc.co.uk", "bbc.co.uk"},     {"mail.abc.it", "abc.it"},
+		{"com", "com"},			     {"a.b.c.example.com.", "example.com"},
+		{"Mail.Example.COM", "example.com"}, {"", NULL},
+		{"x.gov.it", "x.gov.it"},	     {"smtp.x.gov.it", "x.gov.it"},
+	};
+	mw_pool *p = mw_pool_new(1 << 16);
+	for (size_t i = 0; i < sizeof(org) / sizeof(org[0]); i++) {
+		const char *got = an_org(p, org[i].in);
+		if ((got == NULL) != (org[i].want == NULL) || (got && strcmp(got, org[i].want) != 0))
+			fail_msg("an_org %zu '%s': got '%s' want '%s'", i, org[i].in, got ? got : "(null)",
+				 org[i].want ? org[i].want : "(null)");
+	}
+	mw_pool_free(p);
+	static const struct {
+		const char *ip;
+		bool internal, bogon;
+	} ips[] = {
+		{"10.1.2.3", true, true},    {"172.16.0.1", true, true},   {"172.32.0.1", false, false},
+		{"192.168.9.9", true, true}, {"127.0.0.1", true, true},    {"100.64.0.1", true, true},
+		{"169.254.1.1", true, true}, {"192.0.2.1", false, true},   {"224.0.0.1", false, true},
+		{"0.1.2.3", false, true},    {"94.130.34.42", false, false}, {"::1", true, true},
+		{"fd00::1", true, true},     {"fe80::1", true, true},      {"2001:db8::1", false, true},
+		{"2a00:1450::1", false, false},
+	};
+	for (size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
+		mw_ip ip;
+		assert_true(mw_ip_parse(ips[i].ip, &ip));
+		if (an_ip_internal(&ip) != ips[i].internal || an_ip_bogon(&ip) != ips[i].bogon)
+			fail_msg("ip %s: internal %d bogon %d", ips[i].ip, an_ip_internal(&ip),
+				 an_ip_bogon(&ip));
+	}
+}
+
 /* --trusted parsing */
 static void test_trusted_parse(void **state)
 {
@@ -373,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_analyze_path_checks),
 		cmocka_unit_test(test_analyze_display),
 		cmocka_unit_test(test_analyze_temperror),
+		cmocka_unit_test(test_an_helpers),
 		cmocka_unit_test(test_trusted_parse),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
