@@ -50,5 +50,6 @@ int cmd_netwatch(int argc, char **argv);
 int cmd_firewall(int argc, char **argv);
 int cmd_batv(int argc, char **argv);
 int cmd_milter(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 #endif

@@ -30,6 +30,7 @@ static const cli_command commands[] = {
 	{"firewall", cmd_firewall, "nft/iptables rules: only the MTA users may connect to port 25"},
 	{"batv", cmd_batv, "BATV prvs tags: sign an envelope sender, verify a bounce recipient"},
 	{"milter", cmd_milter, "milter: DKIM-sign + BATV outbound; SPF/DKIM/ARC/DMARC + A-R inbound"},
+	{"scan", cmd_scan, "score a message with content rules (phishing shapes): what matched and why"},
 };
 
 /* usage - the top-level help */
