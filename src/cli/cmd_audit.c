@@ -4,7 +4,7 @@
  *
  * SYNOPSIS
  *   mailwarden audit DOMAIN [--ip IP]... [--mx HOST]... [--selector S]...
- *                    [--smtp HOST[:PORT]] [--dnsbl-zones FILE] [--no-dnsbl]
+ *                    [--smtp HOST[:PORT]] [--smtp-name NAME] [--dnsbl-zones FILE] [--no-dnsbl]
  *                    [--zone FILE | --resolver IP[:PORT]] [--json]
  *
  * DESCRIPTION
@@ -45,6 +45,7 @@ static const char usage_text[] =
 	"  --mx HOST              check this host instead of the domain's MX; repeatable\n"
 	"  --selector S           DKIM selector to check (plus common ones); repeatable\n"
 	"  --smtp HOST[:PORT]     probe this SMTP server (banner, STARTTLS, AUTH, open relay)\n"
+	"  --smtp-name NAME       name the server's certificate must match (default: the host)\n"
 	"  --smtp-timeout MS      per-step SMTP timeout (default 10000)\n"
 	"  --dnsbl-zones FILE     blocklists to use (format: docs/AUDIT.md; default built in)\n"
 	"  --no-dnsbl             skip the blocklist checks\n" CLI_DNS_HELP
@@ -63,6 +64,7 @@ typedef struct audit_opts {
 	const char *sel[MW_AUDIT_SELECTORS_MAX];
 	size_t nsel;
 	const char *smtp;
+	const char *smtp_name;
 	int smtp_timeout;
 	const char *dnsbl_file;
 	bool no_dnsbl;
@@ -90,6 +92,8 @@ static int add_value(audit_opts *o, const char *a, const char *v)
 		o->sel[o->nsel++] = v;
 	} else if (strcmp(a, "--smtp") == 0) {
 		o->smtp = v;
+	} else if (strcmp(a, "--smtp-name") == 0) {
+		o->smtp_name = v;
 	} else if (strcmp(a, "--smtp-timeout") == 0) {
 		o->smtp_timeout = atoi(v);
 		if (o->smtp_timeout < 1 || o->smtp_timeout > 600000)
@@ -120,6 +124,7 @@ static int parse_args(int argc, char **argv, audit_opts *o)
 			o->no_dnsbl = true;
 		} else if (strcmp(a, "--ip") == 0 || strcmp(a, "--mx") == 0 ||
 			   strcmp(a, "--selector") == 0 || strcmp(a, "--smtp") == 0 ||
+			   strcmp(a, "--smtp-name") == 0 ||
 			   strcmp(a, "--smtp-timeout") == 0 || strcmp(a, "--dnsbl-zones") == 0) {
 			if (i + 1 >= argc)
 				return cli_usage_error("audit", "%s needs a value", a);
@@ -343,7 +348,8 @@ static json_t *run_smtp(const audit_opts *o, audit_result *r)
 	smtp_probe_opts po = {.target = o->smtp,
 			      .step_ms = o->smtp_timeout ? o->smtp_timeout : MW_SMTP_STEP_MS,
 			      .total_ms = MW_SMTP_TOTAL_MS,
-			      .domain = o->domain};
+			      .domain = o->domain,
+			      .tls_name = o->smtp_name};
 	smtp_probe_result pr;
 	smtp_probe_run(&po, &pr);
 	smtp_probe_findings(&pr, &r->findings);
