@@ -191,4 +191,16 @@
 #define MW_SMTP_STEP_MS 10000         /* per probe step (connect, each command) */
 #define MW_SMTP_TOTAL_MS 60000        /* whole probe */
 
+/* ---- DMARC aggregate reports (RFC 9990, RFC 7489 appendix C) ---- */
+#define MW_DR_INPUT_MAX (32u << 20)   /* one report file or report e-mail read: real ones < 5 MiB */
+#define MW_DR_XML_MAX (64u << 20)     /* uncompressed XML: Google's largest daily reports ~10 MiB */
+#define MW_DR_RATIO_MAX 200           /* uncompressed/compressed past 1 MiB: report XML packs 10-50x, bombs 1000x+ */
+#define MW_DR_RATIO_FLOOR (1u << 20)  /* output below this is never a bomb, whatever the ratio */
+#define MW_DR_ZIP_ENTRIES_MAX 16      /* files in a report zip: senders put exactly one XML file */
+#define MW_DR_RECORDS_MAX 200000      /* <record> elements per report: memory bound */
+#define MW_DR_AUTH_MAX 64             /* dkim/spf results per record: abuse limit */
+#define MW_DR_FIELD_MAX 4096          /* one element's text kept: values are names, numbers, short words */
+#define MW_DR_POOL_MAX (256u << 20)   /* memory budget for one parsed report */
+#define MW_DR_XML_DEPTH_MAX 64        /* element depth: the schema nests 5 deep */
+
 #endif
