@@ -225,10 +225,11 @@ static mw_status build(ctx *c, const xmlNode *root, mw_dr_report *r)
 	return c->st;
 }
 
-/* has_entities - the document declares entities (a DOCTYPE with an internal subset) */
+/* has_entities - the DOCTYPE declares entities or names an external DTD */
 static bool has_entities(const xmlDoc *doc)
 {
-	return (doc->intSubset && (doc->intSubset->entities || doc->intSubset->pentities)) ||
+	const xmlDtd *d = doc->intSubset;
+	return (d && (d->entities || d->pentities || d->ExternalID || d->SystemID)) ||
 	       doc->extSubset;
 }
 
