@@ -24,6 +24,8 @@
 #include "forensics/authrun.h"
 #include "mail/message.h"
 #include "outbound/batv.h"
+#include "outbound/scan.h"
+#include "store/eventlog.h"
 
 #define MILTER_RCPT_MAX 64 /* BATV-tagged recipients rewritten per message */
 #define MILTER_AR_MAX 64   /* forged A-R fields removed per message */
@@ -32,6 +34,8 @@
 static milter_config *g_cfg;
 static cli_dns g_dns;
 static pthread_mutex_t g_dns_lock = PTHREAD_MUTEX_INITIALIZER;
+static mw_eventlog *g_events; /* NULL without events_db */
+static pthread_mutex_t g_events_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct milter_conn {
 	char ip[MW_IP_STR_MAX];
@@ -263,6 +267,66 @@ static char *field_value(const char *field)
 	return out;
 }
 
+/* record_hold - the scan verdict as an event (same table as serve's) */
+static void record_hold(const milter_conn *c, const mw_message *m, const mw_scan_result *r)
+{
+	mw_event ev;
+	memset(&ev, 0, sizeof(ev));
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ev.time_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	mw_strlcpy(ev.source, "milter-scan", sizeof(ev.source));
+	mw_strlcpy(ev.rule, r->nhits ? r->hit[0].rule : "scan", sizeof(ev.rule));
+	mw_strlcpy(ev.key, c->auth[0] ? c->auth : c->ip, sizeof(ev.key));
+	mw_strlcpy(ev.action, "hold", sizeof(ev.action));
+	ev.count = (uint64_t)(r->score > 0 ? r->score : 0);
+	ev.limit = (uint64_t)r->threshold;
+	mw_strlcpy(ev.client_address, c->ip, sizeof(ev.client_address));
+	mw_strlcpy(ev.sasl_username, c->auth, sizeof(ev.sasl_username));
+	mw_strlcpy(ev.sender, c->from, sizeof(ev.sender));
+	long si = mw_message_find(m, "Subject", 0);
+	if (si >= 0) {
+		char subj[MW_EVENT_ADDR_MAX];
+		const mw_hfield *f = &m->field[si];
+		size_t n = f->value_len < sizeof(subj) - 1 ? f->value_len : sizeof(subj) - 1;
+		memcpy(subj, f->value, n);
+		subj[n] = '\0';
+		mw_event_add_subject(&ev, subj[0] == ' ' ? subj + 1 : subj);
+	}
+	mw_err err;
+	pthread_mutex_lock(&g_events_lock);
+	if (mw_eventlog_add(g_events, &ev, &err) != MW_OK)
+		fprintf(stderr, "mailwarden milter: event not stored: %s\n", err.msg);
+	pthread_mutex_unlock(&g_events_lock);
+}
+
+/* scan_outbound - content rules; over the threshold: quarantine (Postfix
+ * hold queue), log and record an event */
+static void scan_outbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
+{
+	mw_scan_result *r = calloc(1, sizeof(*r));
+	mw_err err;
+	mw_err_clear(&err);
+	if (!r || mw_scan_message(g_cfg->scan, c->msg.data, c->msg.len, r, &err) != MW_OK) {
+		fprintf(stderr, "mailwarden milter: scan failed (%s): message not held\n",
+			r ? err.msg : "out of memory");
+		free(r);
+		return;
+	}
+	if (r->hold) {
+		char reason[256];
+		snprintf(reason, sizeof(reason), "mailwarden scan: score %d >= %d (%s)", r->score,
+			 r->threshold, r->nhits ? r->hit[0].rule : "");
+		if (smfi_quarantine(ctx, reason) != MI_SUCCESS)
+			fprintf(stderr, "mailwarden milter: smfi_quarantine refused\n");
+		fprintf(stderr, "mailwarden milter: outbound from %s (%s): %s\n",
+			c->auth[0] ? c->auth : "-", c->ip, reason);
+		if (g_events)
+			record_hold(c, m, r);
+	}
+	free(r);
+}
+
 /* sign_outbound - DKIM signatures for the From domain, BATV envelope sender */
 static sfsistat sign_outbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
 {
@@ -292,6 +356,8 @@ static sfsistat sign_outbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
 		mw_buf_free(&out);
 	}
 	mw_pool_free(pool);
+	if (g_cfg->scan)
+		scan_outbound(ctx, c, m);
 	const char *sd = domain_of(c->from);
 	if (g_cfg->batv && sd && milter_is_our_domain(g_cfg, sd)) {
 		char tagged[MW_BATV_ADDR_MAX + 32], arg[MW_BATV_ADDR_MAX + 34];
@@ -403,7 +469,8 @@ static sfsistat cb_close(SMFICTX *ctx)
 static struct smfiDesc g_desc = {
 	.xxfi_name = "mailwarden",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM | SMFIF_ADDRCPT | SMFIF_DELRCPT,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM | SMFIF_ADDRCPT | SMFIF_DELRCPT |
+		       SMFIF_QUARANTINE,
 	.xxfi_connect = cb_connect,
 	.xxfi_helo = cb_helo,
 	.xxfi_envfrom = cb_envfrom,
@@ -423,6 +490,12 @@ int milter_run(milter_config *cfg, const cli_dns_opts *dns)
 	if (!cli_dns_open(&g_dns, dns))
 		return 2;
 	int rc = 0;
+	mw_err err;
+	if (cfg->events_db[0] && !(g_events = mw_eventlog_open(cfg->events_db, false, &err))) {
+		fprintf(stderr, "mailwarden milter: events_db: %s\n", err.msg);
+		cli_dns_close(&g_dns);
+		return 2;
+	}
 	if (smfi_setconn(cfg->socket) != MI_SUCCESS || smfi_settimeout(cfg->timeout_s) != MI_SUCCESS ||
 	    smfi_register(g_desc) != MI_SUCCESS) {
 		fprintf(stderr, "mailwarden milter: cannot register on %s\n", cfg->socket);
@@ -436,5 +509,7 @@ int milter_run(milter_config *cfg, const cli_dns_opts *dns)
 		rc = smfi_main() == MI_SUCCESS ? 0 : 3;
 	}
 	cli_dns_close(&g_dns);
+	mw_eventlog_close(g_events);
+	g_events = NULL;
 	return rc;
 }

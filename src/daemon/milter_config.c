@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "auth/dkim_crypto.h"
+#include "core/buf.h"
 #include "core/str.h"
 
 /* defaults - fail-safe choices, each with its reason */
@@ -105,6 +106,31 @@ static mw_status add_list(milter_config *c, const char *name, const char *v, mw_
 	return MW_OK;
 }
 
+/* load_rules - compile a content rules file (outbound/scan.h) */
+static mw_status load_rules(milter_config *c, const char *path, mw_err *err)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return mw_err_set(err, MW_ENOTFOUND, "scan_rules: cannot open %s", path);
+	mw_buf b;
+	mw_buf_init(&b, 16u << 20);
+	char chunk[8192];
+	size_t n;
+	mw_status st = MW_OK;
+	while (st == MW_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		st = mw_buf_append(&b, chunk, n);
+	fclose(f);
+	if (st != MW_OK) {
+		mw_buf_free(&b);
+		return mw_err_set(err, st, "scan_rules: %s too large", path);
+	}
+	mw_scan_rules_free(c->scan);
+	c->scan = NULL;
+	st = mw_scan_rules_parse(b.data ? b.data : "", b.len, &c->scan, err);
+	mw_buf_free(&b);
+	return st;
+}
+
 /* milter_config_set - one setting */
 mw_status milter_config_set(milter_config *c, const char *name, const char *v, mw_err *err)
 {
@@ -125,6 +151,10 @@ mw_status milter_config_set(milter_config *c, const char *name, const char *v, m
 	} else if (!strcmp(name, "batv_key_file")) {
 		st = mw_batv_keys_load(v, &c->batv_keys, err);
 		c->batv = st == MW_OK;
+	} else if (!strcmp(name, "scan_rules")) {
+		st = load_rules(c, v, err);
+	} else if (!strcmp(name, "events_db")) {
+		mw_strlcpy(c->events_db, v, sizeof(c->events_db));
 	} else if (!strcmp(name, "batv_days")) {
 		if ((st = set_long(name, v, 1, 30, &x, err)) == MW_OK)
 			c->batv_days = (int)x;
@@ -198,6 +228,7 @@ void milter_config_free(milter_config *c)
 	for (size_t i = 0; i < c->nkeys; i++)
 		EVP_PKEY_free(c->keys[i].key);
 	OPENSSL_cleanse(&c->batv_keys, sizeof(c->batv_keys));
+	mw_scan_rules_free(c->scan);
 	free(c);
 }
 

@@ -23,6 +23,7 @@
 #include "core/err.h"
 #include "core/ip.h"
 #include "outbound/batv.h"
+#include "outbound/scan.h"
 
 #define MILTER_KEYS_MAX 16     /* DKIM keys in the table: several signatures per domain fit */
 #define MILTER_DOMAINS_MAX 64  /* our domains */
@@ -59,6 +60,8 @@ typedef struct milter_config {
 	bool default_tempfail;            /* internal error: tempfail (true) or accept */
 	int timeout_s;                    /* libmilter's MTA I/O timeout */
 	size_t max_message;               /* bytes buffered per message; larger pass unchanged */
+	mw_scan_rules *scan;              /* outbound content rules (NULL = no scan) */
+	char events_db[MILTER_STR_MAX];   /* SQLite event history ("" = none) */
 } milter_config;
 
 /* milter_config_load - defaults, then the [milter] section of path (NULL = none) */

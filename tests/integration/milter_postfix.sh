@@ -11,7 +11,9 @@
 #    dmarc=fail; spoof of a p=reject domain: rejected (550 5.7.1);
 #  - a forged A-R with our authserv-id is removed, a foreign one kept;
 #  - a bounce (null sender) to an untagged address of ours is rejected, to a
-#    tagged one accepted and delivered to the original address.
+#    tagged one accepted and delivered to the original address;
+#  - an outbound phishing-shaped message (samples/scan/phishing.rules) lands
+#    in Postfix's hold queue and a hold event is recorded.
 set -uo pipefail
 MW=$(readlink -f "$1")
 . "$(dirname "$0")/lib_serve.bash"
@@ -66,6 +68,9 @@ dkim_key = example.com ed1 $D/mw/ed1.private
 batv_key_file = $D/mw/batv.key
 dmarc_reject = yes
 default_action = tempfail
+scan_rules = $HERE/../../samples/scan/phishing.rules
+events_db = $D/mw/events.db
+max_message = 1048576
 CONF
 # configuration errors are usage errors (exit 2), never a half-started milter
 "$MW" milter -c "$D/mw/mailwarden.conf" --set "dkim_key=example.com x $D/nonexistent" --check 2>/dev/null
@@ -185,6 +190,45 @@ M=$(delivered 4)
 ok "delivered to the original address" "<alice@example.com>" "$(sed -n 2p "$D/out/4.env" 2>/dev/null)"
 rc=$(send "<>" "prvs=0999abcdef=alice@example.com" --header "Subject: Undelivered Mail")
 ok "bounce with a bad tag refused" 1 "$([ "$rc" != 0 ] && echo 1 || echo 0)"
+
+# ---- 5. outbound phishing-shaped message: hold queue + event -------------------
+ok "phishing-shaped outbound message accepted" 0 "$(send alice@example.com victim@remote.example "${auth[@]}" \
+  --header "From: \"security@bank.example\" <alice@example.com>" --header "Subject: Action required" \
+  --body "Your account has been suspended. Verify your account at https://secure-login.example/x")"
+hold=0
+for _ in $(seq 1 50); do
+  hold=$(MAIL_CONFIG="$D/etc" postqueue -j | grep -c '"queue_name": *"hold"'); [ "$hold" = 1 ] && break; sleep 0.1
+done
+ok "it is in Postfix's hold queue" 1 "$hold"
+ok "postfix logged the milter hold" 1 "$(grep -c 'milter-hold: END-OF-MESSAGE.*from=<prvs=' "$D/maillog")"
+ok "the milter logged the score and first rule" 1 "$(grep -c 'alice@mw-test.localdomain (127.0.0.1): mailwarden scan: score [0-9]* >= 10' "$D/mw.log")"
+ok "a hold event is recorded for alice" 1 \
+  "$("$MW" events --db "$D/mw/events.db" --key alice@mw-test.localdomain --json | grep -c '"action": "hold"')"
+
+# ---- 6. bad input: client gone mid-message, message over max_message ----------
+$PY - "$SMTP" <<'PYEOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+f = s.makefile("rb")
+f.readline()
+for cmd in (b"EHLO x", b"MAIL FROM:<a@news.example>", b"RCPT TO:<alice@example.com>", b"DATA"):
+    s.sendall(cmd + b"\r\n")
+    while True:
+        l = f.readline()
+        if l[3:4] != b"-":
+            break
+s.sendall(b"From: a@news.example\r\nSubject: cut\r\n\r\nhalf a bo")
+s.close()
+PYEOF
+head -c 1500000 /dev/zero | tr '\0' 'x' | fold -w 76 > "$D/big.txt"
+ok "a 1.5 MB message over max_message accepted" 0 "$(send news@news.example alice@example.com \
+  --header "From: <news@news.example>" --body "$D/big.txt")"
+M=$(delivered 5)
+ok "and passed unchanged (no A-R added)" 0 "$(grep -ci '^Authentication-Results:' "$M" 2>/dev/null || true)"
+ok "the milter logged the size skip" 1 "$(grep -c 'over max_message (1048576 bytes): passed unchanged' "$D/mw.log")"
+ok "after both, a normal message still gets its A-R" 0 "$(send news@news.example alice@example.com --header "From: <news@news.example>")"
+M=$(delivered 6)
+ok "A-R present" 1 "$(grep -ci '^Authentication-Results: mx.example.com' "$M" 2>/dev/null)"
 
 kill -TERM "$MWPID"; wait "$MWPID"; rc=$?; MWPID=
 ok "SIGTERM: milter exits 0" 0 "$rc"
