@@ -44,6 +44,7 @@ int cmd_release(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_bounce(int argc, char **argv);
+int cmd_dmarc_report(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_netwatch(int argc, char **argv);

@@ -23,6 +23,7 @@ static const cli_command commands[] = {
 	{"release", cmd_release, "clear a key's rate counters in the running serve daemon"},
 	{"status", cmd_status, "state of the running serve daemon"},
 	{"events", cmd_events, "rate-limit events (thresholds crossed) from the history"},
+	{"dmarc-report", cmd_dmarc_report, "read DMARC aggregate reports: who sends as you, aligned or not, advice"},
 	{"bounce", cmd_bounce, "parse bounces: recipients, RFC 3463 status, reason, backscatter verdict"},
 	{"dns", cmd_dns, "one DNS query through mailwarden's resolver (a tiny dig)"},
 	{"audit", cmd_audit, "a domain's and a mail server's posture: SPF, DMARC, DKIM, rDNS, DNSBL, SMTP"},

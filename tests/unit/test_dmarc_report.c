@@ -20,6 +20,7 @@
 #include "core/buf.h"
 #include "core/limits.h"
 #include "report/aggregate.h"
+#include "report/drsummary.h"
 #include "report/unpack.h"
 
 #define RFC9990 \
@@ -375,6 +376,83 @@ static void test_long_and_bad_bytes(void **state)
 	mw_buf_free(&doc);
 }
 
+
+/* Source classes from policy_evaluated, reasons and raw auth_results. */
+static void test_classify(void **state)
+{
+	(void)state;
+	mw_dr_auth dk_pass_other = {.domain = "esp.example", .result = "pass"};
+	mw_dr_auth dk_fail_own = {.domain = "example.com", .result = "fail"};
+	mw_dr_auth spf_pass_other = {.domain = "bounce.esp.example", .result = "pass"};
+	mw_dr_auth spf_fail = {.domain = "example.com", .result = "fail"};
+	mw_dr_reason fwd = {.type = "forwarded"}, list = {.type = "mailing_list"};
+	static const char *hf = "example.com";
+	struct {
+		mw_dr_record r;
+		mw_drs_class want;
+	} cases[] = {
+		{{.dkim = "pass", .spf = "fail", .header_from = hf}, MW_DRS_ALIGNED},
+		{{.dkim = "fail", .spf = "pass", .header_from = hf}, MW_DRS_ALIGNED},
+		{{.dkim = "fail", .spf = "fail", .header_from = hf, .dkim_res = &dk_pass_other, .n_dkim = 1},
+		 MW_DRS_NOT_ALIGNED},
+		{{.dkim = "fail", .spf = "fail", .header_from = hf, .spf_res = &spf_pass_other, .n_spf = 1},
+		 MW_DRS_NOT_ALIGNED},
+		{{.dkim = "fail", .spf = "fail", .header_from = hf, .reasons = &fwd, .n_reasons = 1},
+		 MW_DRS_FORWARDER},
+		{{.dkim = "fail", .spf = "fail", .header_from = hf, .reasons = &list, .n_reasons = 1,
+		  .spf_res = &spf_pass_other, .n_spf = 1},
+		 MW_DRS_FORWARDER},
+		{{.dkim = "fail", .spf = "fail", .header_from = hf, .dkim_res = &dk_fail_own, .n_dkim = 1},
+		 MW_DRS_FORWARDER},
+		{{.dkim = "fail", .spf = "fail", .header_from = hf, .spf_res = &spf_fail, .n_spf = 1},
+		 MW_DRS_UNAUTH},
+		{{.header_from = hf}, MW_DRS_UNAUTH},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (mw_drs_classify(&cases[i].r) != cases[i].want)
+			fail_msg("case %zu: got %s want %s", i,
+				 mw_drs_class_name(mw_drs_classify(&cases[i].r)),
+				 mw_drs_class_name(cases[i].want));
+}
+
+/* The summary of RFC9990: per-source totals, classes, and a verdict. */
+static void test_summary(void **state)
+{
+	(void)state;
+	mw_dr_report *r;
+	mw_err e;
+	assert_int_equal(parse(RFC9990, strlen(RFC9990), &r, &e), MW_OK);
+	mw_drs *s = mw_drs_new();
+	assert_int_equal(mw_drs_add(s, r, &e), MW_OK);
+	assert_int_equal(mw_drs_add(s, r, &e), MW_OK); /* twice: counts double */
+	mw_dr_free(r);
+	size_t n;
+	const mw_drs_source *const *src = mw_drs_sources(s, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(src[0]->ip, "192.0.2.1");
+	assert_int_equal(src[0]->messages, 14);
+	assert_int_equal(src[0]->cls, MW_DRS_ALIGNED);
+	assert_int_equal(src[0]->dkim_aligned, 14);
+	assert_int_equal(src[0]->spf_pass, 14);
+	assert_int_equal(src[0]->spf_aligned, 0);
+	assert_string_equal(src[1]->ip, "2001:db8::1");
+	assert_int_equal(src[1]->cls, MW_DRS_UNAUTH);
+	assert_int_equal(src[1]->by_disp[MW_DRS_REJECT], 6);
+	const mw_drs_reporter *const *rep = mw_drs_reporters(s, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(rep[0]->reports, 2);
+	assert_int_equal(rep[0]->messages, 20);
+	assert_int_equal(rep[0]->aligned, 14);
+	assert_string_equal(mw_drs_policy(s), "reject");
+	const char *adv[8];
+	size_t na = mw_drs_advice(s, adv, 8);
+	assert_int_equal(na, 3);
+	assert_non_null(strstr(adv[0], "70.0% of 20 messages"));
+	assert_non_null(strstr(adv[1], "6 messages (30.0%) from unauthorised"));
+	assert_non_null(strstr(adv[2], "already at p=reject"));
+	mw_drs_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,7 +460,8 @@ int main(void)
 		cmocka_unit_test(test_containers),      cmocka_unit_test(test_bad_documents),
 		cmocka_unit_test(test_gzip_bomb),       cmocka_unit_test(test_zip_bomb),
 		cmocka_unit_test(test_truncated_gzip),  cmocka_unit_test(test_oversize),
-		cmocka_unit_test(test_long_and_bad_bytes),
+		cmocka_unit_test(test_long_and_bad_bytes), cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_summary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,341 @@
+/*
+ * cli/cmd_dmarc_report.c - `mailwarden dmarc-report FILE... [--json]
+ *                           [--since T] [--domain D]`
+ *
+ * DESCRIPTION
+ *   Reads DMARC aggregate reports (RFC 9990 / RFC 7489) from files (.xml,
+ *   .xml.gz, .zip, a report e-mail), mbox files and maildir directories, and
+ *   prints who sends as the domain: per source IP the message count, SPF and
+ *   DKIM results (raw and aligned), dispositions and a class (aligned /
+ *   not-aligned / forwarder / unauthorised); per reporter the counts; then
+ *   advice on moving from p=none to quarantine / reject.
+ *
+ *   Exit: 0 all mail aligned, 1 finding (not-aligned or unauthorised mail),
+ *   2 usage or an input that is not a report.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/limits.h"
+#include "mail/mbox.h"
+#include "report/aggregate.h"
+#include "report/drsummary.h"
+
+static const char usage_text[] =
+	"usage: mailwarden dmarc-report FILE... [--json] [--since T] [--domain D] [--top N]\n"
+	"\n"
+	"Read DMARC aggregate reports (RFC 9990, RFC 7489) and show who sends as your\n"
+	"domain: per source IP, messages, SPF/DKIM results and alignment, dispositions,\n"
+	"and a class: aligned, not-aligned (a service to fix), forwarder, unauthorised.\n"
+	"Ends with advice on moving from p=none to quarantine/reject.\n"
+	"FILE: .xml, .xml.gz, .zip, a report e-mail, an mbox file or a maildir directory.\n"
+	"\n"
+	"  --json        JSON: {\"reports\",\"messages\",\"classes\",\"sources\",\"reporters\",\"advice\"}\n"
+	"  --since T     only reports whose period ends at or after T (YYYY-MM-DD or\n"
+	"                seconds since the epoch)\n"
+	"  --domain D    only reports for the policy domain D\n"
+	"  --top N       sources listed in the human output (default 20; JSON lists all)\n"
+	"  --help        this text\n"
+	"\n"
+	"exit status: 0 all aligned, 1 not-aligned or unauthorised mail, 2 usage or input error\n";
+
+typedef struct opts {
+	bool json;
+	int64_t since;
+	const char *domain;
+	long top;
+} opts;
+
+typedef struct run {
+	const opts *o;
+	mw_drs *drs;
+	size_t files, skipped, errors;
+} run;
+
+/* parse_since - YYYY-MM-DD (UTC) or epoch seconds; -1 if invalid */
+static int64_t parse_since(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	const char *end = strptime(s, "%Y-%m-%d", &tm);
+	if (end && !*end)
+		return (int64_t)timegm(&tm);
+	char *e;
+	long long v = strtoll(s, &e, 10);
+	return (e != s && !*e && v >= 0) ? v : -1;
+}
+
+/* one_report - parse, filter and add one report */
+static void one_report(run *r, const char *name, const char *data, size_t len)
+{
+	mw_dr_report *rep;
+	mw_err err;
+	if (mw_dr_parse(data, len, &rep, &err) != MW_OK) {
+		fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", name, err.msg);
+		r->errors++;
+		return;
+	}
+	if ((r->o->since > 0 && rep->end < r->o->since) ||
+	    (r->o->domain && (!rep->domain || strcasecmp(rep->domain, r->o->domain) != 0)))
+		r->skipped++;
+	else if (mw_drs_add(r->drs, rep, &err) != MW_OK) {
+		fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", name, err.msg);
+		r->errors++;
+	}
+	mw_dr_free(rep);
+}
+
+/* one_file - a report, a report e-mail, or an mbox of report e-mails */
+static void one_file(run *r, const char *path)
+{
+	size_t len;
+	char *data = cli_read_file(path, MW_MBOX_MAX, &len);
+	r->files++;
+	if (!data) {
+		r->errors++;
+		return;
+	}
+	if (!mw_mbox_is(data, len)) {
+		one_report(r, path, data, len);
+	} else {
+		mw_mbox_iter it;
+		const char *m;
+		size_t n;
+		char name[4200];
+		mw_mbox_init(&it, data, len);
+		while (mw_mbox_next(&it, &m, &n)) {
+			snprintf(name, sizeof(name), "%s#%zu", path, it.count);
+			one_report(r, name, m, n);
+		}
+	}
+	free(data);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* one_dir - regular files of dir (sorted), and of dir/cur, dir/new (maildir) */
+static void one_dir(run *r, const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", dir, strerror(errno));
+		r->errors++;
+		return;
+	}
+	size_t n = 0, cap = 64;
+	char **names = malloc(cap * sizeof(*names));
+	struct dirent *e;
+	while (names && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap *= 2) * sizeof(*names));
+			if (!nn)
+				break;
+			names = nn;
+		}
+		names[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	if (names)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char path[4096];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (depth == 0 && (strcmp(names[i], "cur") == 0 || strcmp(names[i], "new") == 0))
+				one_dir(r, path, 1);
+		} else if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			one_file(r, path);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* print_human - sources, reporters, totals, advice */
+static void print_human(run *r)
+{
+	uint64_t reports, msgs, cls[MW_DRS_CLASSES], disp[MW_DRS_DISPS];
+	mw_drs_totals(r->drs, &reports, &msgs, cls, disp);
+	printf("%llu reports, %llu messages; strongest published policy p=%s\n",
+	       (unsigned long long)reports, (unsigned long long)msgs, mw_drs_policy(r->drs));
+	size_t n;
+	const mw_drs_source *const *src = mw_drs_sources(r->drs, &n);
+	printf("\n%-39s %8s %8s %8s %8s %8s  %-12s %-8s %s\n", "source", "messages", "spf-pass",
+	       "spf-algn", "dkim-pass", "dkim-algn", "class", "disp", "header_from / authenticated as");
+	for (size_t i = 0; i < n && (long)i < r->o->top; i++) {
+		const mw_drs_source *s = src[i];
+		int dm = 0;
+		for (int d = 1; d < MW_DRS_DISPS; d++)
+			if (s->by_disp[d] > s->by_disp[dm])
+				dm = d;
+		printf("%-39s %8llu %8llu %8llu %9llu %9llu  %-12s %-8s %s%s%s\n", s->ip,
+		       (unsigned long long)s->messages, (unsigned long long)s->spf_pass,
+		       (unsigned long long)s->spf_aligned, (unsigned long long)s->dkim_pass,
+		       (unsigned long long)s->dkim_aligned, mw_drs_class_name(s->cls),
+		       mw_drs_disp_name((mw_drs_disp)dm), s->header_from,
+		       s->auth_domain[0] ? " / " : "", s->auth_domain);
+	}
+	if ((long)n > r->o->top)
+		printf("... %zu more sources (--top N, or --json for all)\n", n - (size_t)r->o->top);
+	const mw_drs_reporter *const *rep = mw_drs_reporters(r->drs, &n);
+	printf("\n%-40s %8s %10s %8s\n", "reporter", "reports", "messages", "aligned");
+	for (size_t i = 0; i < n; i++)
+		printf("%-40s %8llu %10llu %8llu\n", rep[i]->org, (unsigned long long)rep[i]->reports,
+		       (unsigned long long)rep[i]->messages, (unsigned long long)rep[i]->aligned);
+	printf("\nmessages by class:");
+	for (int c = 0; c < MW_DRS_CLASSES; c++)
+		printf(" %s %llu", mw_drs_class_name((mw_drs_class)c), (unsigned long long)cls[c]);
+	printf("\nmessages by disposition:");
+	for (int d = 0; d < MW_DRS_DISPS; d++)
+		printf(" %s %llu", mw_drs_disp_name((mw_drs_disp)d), (unsigned long long)disp[d]);
+	const char *adv[8];
+	size_t na = mw_drs_advice(r->drs, adv, 8);
+	printf("\n\nadvice:\n");
+	for (size_t i = 0; i < na; i++)
+		printf("  - %s\n", adv[i]);
+}
+
+/* source_json - one source */
+static json_t *source_json(const mw_drs_source *s)
+{
+	json_t *d = json_object();
+	for (int i = 0; i < MW_DRS_DISPS; i++)
+		json_object_set_new(d, mw_drs_disp_name((mw_drs_disp)i), json_integer((json_int_t)s->by_disp[i]));
+	json_t *c = json_object();
+	for (int i = 0; i < MW_DRS_CLASSES; i++)
+		json_object_set_new(c, mw_drs_class_name((mw_drs_class)i), json_integer((json_int_t)s->by_class[i]));
+	return json_pack("{s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:s*, s:s*}", "ip", s->ip,
+			 "messages", (json_int_t)s->messages, "class", mw_drs_class_name(s->cls),
+			 "spf_pass", (json_int_t)s->spf_pass, "spf_aligned", (json_int_t)s->spf_aligned,
+			 "dkim_pass", (json_int_t)s->dkim_pass, "dkim_aligned", (json_int_t)s->dkim_aligned,
+			 "dispositions", d, "by_class", c, "header_from", s->header_from,
+			 "authenticated_as", s->auth_domain[0] ? s->auth_domain : NULL, "reporter",
+			 s->reporter[0] ? s->reporter : NULL);
+}
+
+/* print_json - the whole summary as one object */
+static void print_json(run *r)
+{
+	uint64_t reports, msgs, cls[MW_DRS_CLASSES], disp[MW_DRS_DISPS];
+	mw_drs_totals(r->drs, &reports, &msgs, cls, disp);
+	json_t *root = json_object(), *jc = json_object(), *jd = json_object();
+	for (int i = 0; i < MW_DRS_CLASSES; i++)
+		json_object_set_new(jc, mw_drs_class_name((mw_drs_class)i), json_integer((json_int_t)cls[i]));
+	for (int i = 0; i < MW_DRS_DISPS; i++)
+		json_object_set_new(jd, mw_drs_disp_name((mw_drs_disp)i), json_integer((json_int_t)disp[i]));
+	json_object_set_new(root, "reports", json_integer((json_int_t)reports));
+	json_object_set_new(root, "messages", json_integer((json_int_t)msgs));
+	json_object_set_new(root, "skipped_reports", json_integer((json_int_t)r->skipped));
+	json_object_set_new(root, "errors", json_integer((json_int_t)r->errors));
+	json_object_set_new(root, "policy", json_string(mw_drs_policy(r->drs)));
+	json_object_set_new(root, "classes", jc);
+	json_object_set_new(root, "dispositions", jd);
+	size_t n;
+	const mw_drs_source *const *src = mw_drs_sources(r->drs, &n);
+	json_t *js = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(js, source_json(src[i]));
+	json_object_set_new(root, "sources", js);
+	const mw_drs_reporter *const *rep = mw_drs_reporters(r->drs, &n);
+	json_t *jr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(jr, json_pack("{s:s, s:I, s:I, s:I}", "org", rep[i]->org, "reports",
+						    (json_int_t)rep[i]->reports, "messages",
+						    (json_int_t)rep[i]->messages, "aligned",
+						    (json_int_t)rep[i]->aligned));
+	json_object_set_new(root, "reporters", jr);
+	const char *adv[8];
+	size_t na = mw_drs_advice(r->drs, adv, 8);
+	json_t *ja = json_array();
+	for (size_t i = 0; i < na; i++)
+		json_array_append_new(ja, json_string(adv[i]));
+	json_object_set_new(root, "advice", ja);
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	fputc('\n', stdout);
+	json_decref(root);
+}
+
+/* parse_args - options; files collected into files[0..*nfiles) */
+static int parse_args(int argc, char **argv, opts *o, const char **files, int *nfiles)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(usage_text, stdout);
+			return -1;
+		} else if (strcmp(a, "--json") == 0) {
+			o->json = true;
+		} else if (strcmp(a, "--since") == 0 || strcmp(a, "--domain") == 0 ||
+			   strcmp(a, "--top") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage_error("dmarc-report", "%s needs a value", a);
+			const char *v = argv[++i];
+			if (a[2] == 's' && (o->since = parse_since(v)) < 0)
+				return cli_usage_error("dmarc-report", "--since: not a date: %s", v);
+			if (a[2] == 'd')
+				o->domain = v;
+			if (a[2] == 't' && (o->top = strtol(v, NULL, 10)) <= 0)
+				return cli_usage_error("dmarc-report", "--top: not a positive number: %s", v);
+		} else if (a[0] == '-' && a[1]) {
+			return cli_usage_error("dmarc-report", "unknown option %s", a);
+		} else {
+			files[(*nfiles)++] = a;
+		}
+	}
+	if (*nfiles == 0)
+		return cli_usage_error("dmarc-report", "no report FILE given");
+	return 0;
+}
+
+/* cmd_dmarc_report - see the file comment */
+int cmd_dmarc_report(int argc, char **argv)
+{
+	opts o = {.top = 20};
+	const char **files = calloc((size_t)argc + 1, sizeof(*files));
+	int nfiles = 0;
+	if (!files)
+		return CLI_EXIT_ERROR;
+	int rc = parse_args(argc, argv, &o, files, &nfiles);
+	if (rc != 0) {
+		free(files);
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	}
+	run r = {.o = &o, .drs = mw_drs_new()};
+	if (!r.drs) {
+		free(files);
+		return CLI_EXIT_ERROR;
+	}
+	for (int i = 0; i < nfiles; i++) {
+		struct stat st;
+		if (strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0 && S_ISDIR(st.st_mode))
+			one_dir(&r, files[i], 0);
+		else
+			one_file(&r, files[i]);
+	}
+	if (o.json)
+		print_json(&r);
+	else
+		print_human(&r);
+	uint64_t reports, msgs, cls[MW_DRS_CLASSES], disp[MW_DRS_DISPS];
+	mw_drs_totals(r.drs, &reports, &msgs, cls, disp);
+	rc = (r.errors && reports == 0) ? CLI_EXIT_USAGE
+	     : (cls[MW_DRS_NOT_ALIGNED] || cls[MW_DRS_UNAUTH]) ? CLI_EXIT_FINDING
+	     : r.errors ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	mw_drs_free(r.drs);
+	free(files);
+	return rc;
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# dmarc_report_cli.sh MAILWARDEN - `mailwarden dmarc-report` on the original
+# report samples (../shared/testdata; skipped, exit 77, when absent): totals,
+# classes, filters, JSON shape, exit codes, and refusals of bad input.
+set -uo pipefail
+MW=$1
+cd "$(dirname "$0")/../.."
+TD=../shared/testdata
+[ -d "$TD/dmarc-reports-parsedmarc" ] || { echo "skip: no testdata"; exit 77; }
+command -v python3 >/dev/null || { echo "skip: python3 needed"; exit 77; }
+pass=0 fail=0
+ok() { pass=$((pass+1)); }
+bad() { fail=$((fail+1)); echo "FAIL: $*"; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+A=$TD/dmarc-reports-parsedmarc/aggregate
+E=$TD/dmarc-reports-parsedmarc/extract_report
+
+# one report, three containers: identical JSON
+for f in nice-input.xml nice-input.xml.gz nice-input.xml.zip; do
+  "$MW" dmarc-report --json "$E/$f" >"$tmp/$f.json"; echo $? >"$tmp/$f.rc"
+done
+cmp -s "$tmp/nice-input.xml.json" "$tmp/nice-input.xml.gz.json" && ok || bad "xml vs gz differ"
+cmp -s "$tmp/nice-input.xml.json" "$tmp/nice-input.xml.zip.json" && ok || bad "xml vs zip differ"
+got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["reports"], d["messages"], len(d["sources"]), d["reporters"][0]["org"])' "$tmp/nice-input.xml.json")
+[ "$got" = "1 3047 15 google.com" ] && ok || bad "nice-input totals: got '$got'"
+
+# the whole aggregate directory: 13 reports, classes add up to the total
+"$MW" dmarc-report --json "$A" >"$tmp/all.json"; rc=$?
+[ $rc -eq 1 ] && ok || bad "aggregate dir exit $rc, want 1 (unauthorised mail)"
+got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["reports"], d["errors"], sum(d["classes"].values())==d["messages"], sum(s["messages"] for s in d["sources"])==d["messages"])' "$tmp/all.json")
+[ "$got" = "13 0 True True" ] && ok || bad "aggregate dir: got '$got'"
+
+# --domain and --since filter whole reports
+got=$("$MW" dmarc-report --json --domain twlnet.com "$A" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["reports"], d["skipped_reports"], d["policy"])')
+[ "$got" = "1 12 reject" ] && ok || bad "--domain twlnet.com: got '$got'"
+got=$("$MW" dmarc-report --json --since 2024-03-01 "$A" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["reports"])')
+[ "$got" = "2" ] && ok || bad "--since 2024-03-01: got '$got' reports, want 2"
+
+# human output names the classes and ends with a verdict
+"$MW" dmarc-report "$A/rfc9990-sample.xml" >"$tmp/h.txt"; rc=$?
+[ $rc -eq 0 ] && ok || bad "rfc9990 sample exit $rc, want 0 (all aligned)"
+grep -q '^192.0.2.123 .* aligned ' "$tmp/h.txt" && ok || bad "rfc9990 sample: no aligned source line"
+grep -q 'Verdict: safe to move to p=reject' "$tmp/h.txt" && ok || bad "rfc9990 sample: verdict missing"
+
+# bad input: clear errors, exit 2
+: >"$tmp/empty.xml"
+"$MW" dmarc-report "$tmp/empty.xml" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -q 'empty report' "$tmp/err" && ok || bad "empty: exit $rc, $(cat "$tmp/err")"
+head -c 300 "$E/nice-input.xml.gz" >"$tmp/trunc.xml.gz"
+"$MW" dmarc-report "$tmp/trunc.xml.gz" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -q 'truncated gzip' "$tmp/err" && ok || bad "truncated gz: exit $rc, $(cat "$tmp/err")"
+head -c 50000000 /dev/zero | gzip -9 >"$tmp/bomb.xml.gz"
+"$MW" dmarc-report "$tmp/bomb.xml.gz" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -q 'zip bomb' "$tmp/err" && ok || bad "gzip bomb: exit $rc, $(cat "$tmp/err")"
+"$MW" dmarc-report --since yesterday "$A" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok || bad "--since yesterday: exit $rc, want 2"
+"$MW" dmarc-report >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok || bad "no FILE: exit $rc, want 2"
+"$MW" dmarc-report --help | grep -q 'usage: mailwarden dmarc-report' && ok || bad "--help"
+
+echo "dmarc_report_cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]
