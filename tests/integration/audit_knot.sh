@@ -184,6 +184,14 @@ if [ "$(codes "$tmp/real.json")" = "$(codes "$tmp/off.json")" ]; then ok; else
 if grep -q '^\[CRIT\] spf ' "$tmp/human.txt" && grep -q 'include:_spf.google.com costs 4' "$tmp/human.txt" \
    && ! grep -q $'\033' "$tmp/human.txt"; then ok; else bad "human output"; head -20 "$tmp/human.txt"; fi
 
+# colour on a terminal (script(1) gives a pty), none with NO_COLOR
+if command -v script >/dev/null; then
+  script -qec "$mw audit seed.example --no-dnsbl --zone $tmp/off.zone" /dev/null >"$tmp/tty.txt" 2>&1
+  NO_COLOR=1 script -qec "$mw audit seed.example --no-dnsbl --zone $tmp/off.zone" /dev/null >"$tmp/tty2.txt" 2>&1
+  if grep -q $'\033\[1;31m\[CRIT\]' "$tmp/tty.txt" && ! grep -q $'\033' "$tmp/tty2.txt"; then ok; else
+    bad "colour: terminal $(grep -c $'\033' "$tmp/tty.txt") NO_COLOR $(grep -c $'\033' "$tmp/tty2.txt")"; fi
+fi
+
 # ---- absurd records over real DNS: 100 includes, 4000-byte TXT (TCP) ---------
 start=$(date +%s)
 "$mw" audit big.example --no-dnsbl "${R[@]}" --json >"$tmp/big.json" 2>&1; rc=$?
