@@ -249,7 +249,7 @@ static void header_rules(const mw_scan_rules *rs, GMimeMessage *m, mw_scan_resul
 				}
 			}
 		} else if (r->kind == SCAN_REPLYTO && fd[0] && rd[0] && strcmp(fd, rd) != 0) {
-			snprintf(why, sizeof(why), "%s vs From %s", rd, fd);
+			snprintf(why, sizeof(why), "%.90s vs From %.90s", rd, fd);
 			hit(res, r, "Reply-To domain ", why);
 		} else if (r->kind == SCAN_DISPLAY && dn && fd[0] && strchr(dn, '@')) {
 			char dd[256];
