@@ -174,7 +174,7 @@ static void print_human(run *r)
 	       (unsigned long long)reports, (unsigned long long)msgs, mw_drs_policy(r->drs));
 	size_t n;
 	const mw_drs_source *const *src = mw_drs_sources(r->drs, &n);
-	printf("\n%-39s %8s %8s %8s %8s %8s  %-12s %-8s %s\n", "source", "messages", "spf-pass",
+	printf("\n%-39s %8s %8s %8s %9s %9s  %-12s %-10s %s\n", "source", "messages", "spf-pass",
 	       "spf-algn", "dkim-pass", "dkim-algn", "class", "disp", "header_from / authenticated as");
 	for (size_t i = 0; i < n && (long)i < r->o->top; i++) {
 		const mw_drs_source *s = src[i];
@@ -182,7 +182,7 @@ static void print_human(run *r)
 		for (int d = 1; d < MW_DRS_DISPS; d++)
 			if (s->by_disp[d] > s->by_disp[dm])
 				dm = d;
-		printf("%-39s %8llu %8llu %8llu %9llu %9llu  %-12s %-8s %s%s%s\n", s->ip,
+		printf("%-39s %8llu %8llu %8llu %9llu %9llu  %-12s %-10s %s%s%s\n", s->ip,
 		       (unsigned long long)s->messages, (unsigned long long)s->spf_pass,
 		       (unsigned long long)s->spf_aligned, (unsigned long long)s->dkim_pass,
 		       (unsigned long long)s->dkim_aligned, mw_drs_class_name(s->cls),
