@@ -35,6 +35,7 @@ static void defaults(serve_config *c)
 	c->idle_timeout_s = 330;    /* Postfix closes idle ones after 300 s (max_idle) */
 	c->request_timeout_s = 10;  /* a request arrives in one write; 10 s is slowloris */
 	c->max_keys = 2000000;
+	serve_logwatch_defaults(&c->logwatch);
 }
 
 /* set_int - bounded decimal */
@@ -121,6 +122,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		st = mw_rl_rule_set(x->rule, name, value, x->err);
 	} else if (strcmp(section, "milter") == 0) {
 		st = MW_OK; /* read by `mailwarden milter` (daemon/milter_config.c) */
+	} else if (strcmp(section, "logwatch") == 0) {
+		st = serve_logwatch_set(&x->c->logwatch, name, value, x->err);
 	} else {
 		st = mw_err_set(x->err, MW_EINVAL, "unknown section [%s]", section);
 	}

@@ -3,7 +3,8 @@
  *
  * DESCRIPTION
  *   An INI file (parsed with inih) with one [serve] section and any number
- *   of [rule NAME] sections; etc/mailwarden.conf documents every setting.
+ *   of [rule NAME] sections, and an optional [logwatch] section
+ *   (daemon/logfollow.h); etc/mailwarden.conf documents every setting.
  *   With no [rule ...] section the built-in default rules apply
  *   (mw_rl_config_defaults).  Command-line options are applied on top of
  *   the file, also after a SIGHUP reload.  A config is built completely and
@@ -20,6 +21,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "daemon/logfollow.h"
 #include "outbound/policy.h"
 #include "outbound/ratelimit.h"
 
@@ -47,6 +49,7 @@ typedef struct serve_config {
 	int request_timeout_s;
 	size_t max_keys;
 	mw_rl_config *rules;
+	serve_logwatch_cfg logwatch;  /* [logwatch] (daemon/logfollow.h) */
 } serve_config;
 
 /* serve_overrides - "name=value" settings from the command line */

@@ -29,6 +29,29 @@ void metrics_observe(serve_metrics *m, mw_policy_action a, uint64_t ns)
 	atomic_fetch_add_explicit(&m->lat_count, 1, memory_order_relaxed);
 }
 
+/* metrics_text_logwatch - the log follower's counters */
+static void metrics_text_logwatch(serve_metrics *m, mw_buf *o)
+{
+	mw_buf_printf(o,
+		      "# HELP mailwarden_log_files_followed Mail log files followed ([logwatch] files).\n"
+		      "# TYPE mailwarden_log_files_followed gauge\nmailwarden_log_files_followed %llu\n"
+		      "# HELP mailwarden_log_lines_total Mail log lines read by the follower.\n"
+		      "# TYPE mailwarden_log_lines_total counter\nmailwarden_log_lines_total %llu\n"
+		      "# HELP mailwarden_log_unparsed_lines_total Lines without a syslog prefix or of an unknown Postfix/Sendmail form.\n"
+		      "# TYPE mailwarden_log_unparsed_lines_total counter\nmailwarden_log_unparsed_lines_total %llu\n"
+		      "# HELP mailwarden_log_rotations_total Log rotations by rename seen by the follower.\n"
+		      "# TYPE mailwarden_log_rotations_total counter\nmailwarden_log_rotations_total %llu\n"
+		      "# HELP mailwarden_log_truncations_total Log truncations (copytruncate) seen by the follower.\n"
+		      "# TYPE mailwarden_log_truncations_total counter\nmailwarden_log_truncations_total %llu\n",
+		      LD(m->log_files), LD(m->log_lines), LD(m->log_unparsed), LD(m->log_rotations),
+		      LD(m->log_truncations));
+	mw_buf_puts(o, "# HELP mailwarden_log_findings_total Findings raised from the mail logs, by type.\n"
+		       "# TYPE mailwarden_log_findings_total counter\n");
+	for (int t = 0; t < MW_FIND_TYPE_COUNT; t++)
+		mw_buf_printf(o, "mailwarden_log_findings_total{type=\"%s\"} %llu\n",
+			      mw_finding_type_name((mw_finding_type)t), LD(m->log_findings[t]));
+}
+
 /* metrics_text - exposition format */
 void metrics_text(serve_metrics *m, mw_buf *o)
 {
@@ -75,6 +98,7 @@ void metrics_text(serve_metrics *m, mw_buf *o)
 		      "mailwarden_alert_delivery_failures_total %llu\n",
 		      LD(m->keys), m->store_name, LD(m->degraded) ? 0 : 1, LD(m->store_errors),
 		      LD(m->connections), LD(m->evicted), LD(m->alerts_failed));
+	metrics_text_logwatch(m, o);
 }
 
 /* metrics_json - the status object */

@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "logwatch/logscan.h"
 #include "outbound/policy.h"
 #include "outbound/ratelimit.h"
 
@@ -26,6 +27,9 @@ typedef struct serve_metrics {
 	atomic_uint_fast64_t lat_bucket[METRICS_LAT_BUCKETS + 1]; /* cumulative at export */
 	atomic_uint_fast64_t lat_sum_ns, lat_count;
 	atomic_uint_fast64_t keys, connections, degraded, evicted, alerts_failed;
+	/* [logwatch]: the daemon's log follower (daemon/logfollow.c) */
+	atomic_uint_fast64_t log_lines, log_unparsed, log_rotations, log_truncations, log_files;
+	atomic_uint_fast64_t log_findings[MW_FIND_TYPE_COUNT];
 	char store_name[16];
 	int64_t started_ms;
 } serve_metrics;

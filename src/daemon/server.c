@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "core/str.h"
+#include "daemon/logfollow.h"
 #include "daemon/metrics.h"
 #include "outbound/alert.h"
 #include "store/eventlog.h"
@@ -81,6 +82,7 @@ struct server {
 	mw_event ev;
 	double last_evict_log;
 	int alerts_inflight;
+	logfollow *logs; /* [logwatch] */
 };
 
 static bool g_syslog; /* program-level logging switch (the library holds no globals) */
@@ -229,6 +231,12 @@ static void deliver(server *s, mw_event *ev)
 		}
 	}
 	free(text);
+}
+
+/* deliver_log - a log finding (daemon/logfollow.c) takes the same path */
+static void deliver_log(void *ctx, mw_event *ev)
+{
+	deliver(ctx, ev);
 }
 
 /* raise_events - one event per threshold crossed by this request */
@@ -616,6 +624,8 @@ static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	if (restart)
 		slog(LOG_WARNING, "reload: listen, control, metrics, user, store and events_db "
 				  "changes take effect at the next restart");
+	if (logfollow_apply(s->logs, &n->logwatch, &err) != MW_OK)
+		slog(LOG_ERR, "reload: [logwatch] kept as it was: %s", err.msg);
 	serve_config *old = s->cfg;
 	s->cfg = n;
 	serve_config_free(old);
@@ -712,7 +722,9 @@ static bool open_state(server *s, mw_err *err)
 	mw_strlcpy(s->metrics.store_name, mw_store_name(s->store), sizeof(s->metrics.store_name));
 	if (s->cfg->events_db[0] && !(s->events = mw_eventlog_open(s->cfg->events_db, false, err)))
 		return false;
-	return true;
+	if (!(s->logs = logfollow_new(s->loop, &s->metrics, deliver_log, s)))
+		return mw_err_set(err, MW_ENOMEM, "out of memory"), false;
+	return logfollow_apply(s->logs, &s->cfg->logwatch, err) == MW_OK;
 }
 
 /* raise_nofile - allow as many descriptors as the hard limit */
@@ -777,9 +789,9 @@ int serve_run(const char *config_path, const serve_overrides *ov, bool log_stder
 		slog(LOG_ERR, "cannot start: %s", err.msg);
 		goto out;
 	}
-	slog(LOG_NOTICE, "policy service ready: %zu listeners, store %s, %zu rules%s%s",
+	slog(LOG_NOTICE, "policy service ready: %zu listeners, store %s, %zu rules, %zu log files%s%s",
 	     s->cfg->nlisten, mw_store_name(s->store), s->cfg->rules->nrules,
-	     s->cfg->metrics[0] ? ", metrics on " : "", s->cfg->metrics);
+	     s->cfg->logwatch.nfiles, s->cfg->metrics[0] ? ", metrics on " : "", s->cfg->metrics);
 	run_loop(s);
 	slog(LOG_NOTICE, "stopping: %zu connections left", s->nconns);
 	rc = 0;
@@ -792,6 +804,7 @@ out:
 		if (strncmp(s->lis_path[i], "unix:", 5) == 0)
 			unlink(s->lis_path[i] + 5);
 	}
+	logfollow_free(s->logs); /* reads what is left: its events still reach the history */
 	metrics_stop(s->mhd);
 	if (s->store && mw_store_flush(s->store, &err) != MW_OK) {
 		slog(LOG_ERR, "final store flush: %s", err.msg);
