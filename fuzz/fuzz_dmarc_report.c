@@ -1,7 +1,8 @@
 /*
  * fuzz_dmarc_report.c - libFuzzer target for the DMARC aggregate report
  * reader: container detection, gzip/zip inflation with bomb limits, the
- * report e-mail walk (GMime), and the libxml2 tree reader.
+ * report e-mail walk (GMime), the libxml2 tree reader, and the summary
+ * (classes, per-source totals, advice) over what was read.
  * Invariants: on success the record count and every per-record list stay
  * within their named limits and the message total is the sum of counts; on
  * failure *out is NULL; nothing crashes or leaks.
@@ -11,6 +12,7 @@
 
 #include "core/limits.h"
 #include "report/aggregate.h"
+#include "report/drsummary.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,6 +36,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (sum != r->messages)
 		__builtin_trap();
+	mw_drs *s = mw_drs_new();
+	if (s && mw_drs_add(s, r, NULL, &e) == MW_OK) {
+		size_t n;
+		uint64_t total = 0;
+		const mw_drs_source *const *src = mw_drs_sources(s, &n);
+		for (size_t i = 0; i < n; i++)
+			total += src[i]->messages;
+		if (n < MW_DRS_SOURCES_MAX && total != sum)
+			__builtin_trap();
+		const char *adv[8];
+		mw_drs_advice(s, adv, 8);
+	}
+	mw_drs_free(s);
 	mw_dr_free(r);
 	return 0;
 }

@@ -86,7 +86,7 @@ static void one_report(run *r, const char *name, const char *data, size_t len)
 	if ((r->o->since > 0 && rep->end < r->o->since) ||
 	    (r->o->domain && (!rep->domain || strcasecmp(rep->domain, r->o->domain) != 0)))
 		r->skipped++;
-	else if (mw_drs_add(r->drs, rep, &err) != MW_OK) {
+	else if (mw_drs_add(r->drs, rep, NULL, &err) != MW_OK) {
 		fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", name, err.msg);
 		r->errors++;
 	}
@@ -172,6 +172,9 @@ static void print_human(run *r)
 	mw_drs_totals(r->drs, &reports, &msgs, cls, disp);
 	printf("%llu reports, %llu messages; strongest published policy p=%s\n",
 	       (unsigned long long)reports, (unsigned long long)msgs, mw_drs_policy(r->drs));
+	if (mw_drs_duplicates(r->drs))
+		printf("(%llu duplicate reports skipped: same reporter and report_id)\n",
+		       (unsigned long long)mw_drs_duplicates(r->drs));
 	size_t n;
 	const mw_drs_source *const *src = mw_drs_sources(r->drs, &n);
 	printf("\n%-39s %8s %8s %8s %9s %9s  %-12s %-10s %s\n", "source", "messages", "spf-pass",
@@ -240,6 +243,8 @@ static void print_json(run *r)
 	json_object_set_new(root, "reports", json_integer((json_int_t)reports));
 	json_object_set_new(root, "messages", json_integer((json_int_t)msgs));
 	json_object_set_new(root, "skipped_reports", json_integer((json_int_t)r->skipped));
+	json_object_set_new(root, "duplicate_reports",
+			    json_integer((json_int_t)mw_drs_duplicates(r->drs)));
 	json_object_set_new(root, "errors", json_integer((json_int_t)r->errors));
 	json_object_set_new(root, "policy", json_string(mw_drs_policy(r->drs)));
 	json_object_set_new(root, "classes", jc);

@@ -13,7 +13,8 @@
 #define ADVICE_MAX 8
 
 struct mw_drs {
-	mw_htab *sources, *reporters;
+	mw_htab *sources, *reporters, *seen; /* seen: "org\nreport_id" of added reports */
+	uint64_t duplicates;
 	mw_drs_source **slist;
 	mw_drs_reporter **rlist;
 	uint64_t reports, messages, by_class[MW_DRS_CLASSES], by_disp[MW_DRS_DISPS];
@@ -29,7 +30,8 @@ mw_drs *mw_drs_new(void)
 		return NULL;
 	s->sources = mw_htab_new(free);
 	s->reporters = mw_htab_new(free);
-	if (!s->sources || !s->reporters) {
+	s->seen = mw_htab_new(NULL);
+	if (!s->sources || !s->reporters || !s->seen) {
 		mw_drs_free(s);
 		return NULL;
 	}
@@ -43,6 +45,7 @@ void mw_drs_free(mw_drs *s)
 		return;
 	mw_htab_free(s->sources);
 	mw_htab_free(s->reporters);
+	mw_htab_free(s->seen);
 	free(s->slist);
 	free(s->rlist);
 	free(s);
@@ -155,10 +158,40 @@ static void add_record(mw_drs *s, const mw_dr_report *rep, const mw_dr_record *r
 	copy(src->reporter, sizeof(src->reporter), rep->org_name);
 }
 
+/* seen_before - remember (org, report_id); true if already there */
+static bool seen_before(mw_drs *s, const char *org, const char *id, mw_err *err, mw_status *st)
+{
+	char key[1024];
+	int n = snprintf(key, sizeof(key), "%s\n%s", org, id);
+	size_t kl = n < 0 ? 0 : (size_t)n >= sizeof(key) ? sizeof(key) - 1 : (size_t)n;
+	if (mw_htab_get(s->seen, key, kl))
+		return true;
+	if (mw_htab_put(s->seen, key, kl, s) != MW_OK)
+		*st = mw_err_set(err, MW_ENOMEM, "out of memory");
+	return false;
+}
+
+/* mw_drs_duplicates - see header */
+uint64_t mw_drs_duplicates(const mw_drs *s)
+{
+	return s->duplicates;
+}
+
 /* mw_drs_add - see header */
-mw_status mw_drs_add(mw_drs *s, const mw_dr_report *r, mw_err *err)
+mw_status mw_drs_add(mw_drs *s, const mw_dr_report *r, bool *dup, mw_err *err)
 {
 	const char *org = r->org_name ? r->org_name : r->email ? r->email : "(unknown)";
+	mw_status st = MW_OK;
+	if (dup)
+		*dup = false;
+	if (r->report_id && seen_before(s, org, r->report_id, err, &st)) {
+		s->duplicates++;
+		if (dup)
+			*dup = true;
+		return MW_OK;
+	}
+	if (st != MW_OK)
+		return st;
 	mw_drs_reporter *who = mw_htab_get(s->reporters, org, strlen(org));
 	if (!who && mw_htab_count(s->reporters) < MW_DRS_REPORTERS_MAX) {
 		who = calloc(1, sizeof(*who));

@@ -15,6 +15,9 @@
  *                 (re-sent and modified in transit);
  *     UNAUTH      nothing authenticates: spoofing, or an unknown service.
  *   A source (IP address) takes the class holding most of its messages.
+ *   A report already added (same reporter and report_id) is counted as a
+ *   duplicate and skipped, so the same report read as .xml, .gz and from
+ *   the e-mail counts once.
  *   mw_drs_advice turns the totals into sentences on moving from p=none to
  *   quarantine / reject and what would break.
  *
@@ -29,6 +32,7 @@
 #ifndef MW_REPORT_DRSUMMARY_H
 #define MW_REPORT_DRSUMMARY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -74,8 +78,10 @@ mw_drs *mw_drs_new(void);
 void mw_drs_free(mw_drs *s);
 /* mw_drs_classify - class of one record */
 mw_drs_class mw_drs_classify(const mw_dr_record *r);
-/* mw_drs_add - add one report's records */
-mw_status mw_drs_add(mw_drs *s, const mw_dr_report *r, mw_err *err);
+/* mw_drs_add - add one report's records (*dup set, nothing added, if seen before; dup may be NULL) */
+mw_status mw_drs_add(mw_drs *s, const mw_dr_report *r, bool *dup, mw_err *err);
+/* mw_drs_duplicates - reports skipped as already added */
+uint64_t mw_drs_duplicates(const mw_drs *s);
 /* mw_drs_sources - sources, most messages first (array owned by s, valid until the next add) */
 const mw_drs_source *const *mw_drs_sources(mw_drs *s, size_t *n);
 /* mw_drs_reporters - reporters, most messages first (same ownership) */

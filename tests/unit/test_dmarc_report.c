@@ -423,8 +423,15 @@ static void test_summary(void **state)
 	mw_err e;
 	assert_int_equal(parse(RFC9990, strlen(RFC9990), &r, &e), MW_OK);
 	mw_drs *s = mw_drs_new();
-	assert_int_equal(mw_drs_add(s, r, &e), MW_OK);
-	assert_int_equal(mw_drs_add(s, r, &e), MW_OK); /* twice: counts double */
+	bool dup = true;
+	assert_int_equal(mw_drs_add(s, r, &dup, &e), MW_OK);
+	assert_false(dup);
+	assert_int_equal(mw_drs_add(s, r, &dup, &e), MW_OK); /* same report again: skipped */
+	assert_true(dup);
+	assert_int_equal(mw_drs_duplicates(s), 1);
+	r->report_id = "id-2"; /* a different report: counts double */
+	assert_int_equal(mw_drs_add(s, r, &dup, &e), MW_OK);
+	assert_false(dup);
 	mw_dr_free(r);
 	size_t n;
 	const mw_drs_source *const *src = mw_drs_sources(s, &n);
