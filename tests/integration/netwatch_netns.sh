@@ -186,7 +186,9 @@ SHORT_PID=$(in_c setpriv --reuid=nobody --regid=nogroup --clear-groups \
   "$PY" "$T/client.py" short "$S4" 40999)
 in_c setpriv --reuid=mwtestmta --regid="$(id -g mwtestmta)" --clear-groups \
   "$PY" "$T/client.py" short "$S4" 40998 >/dev/null
-sleep 1
+# wait (up to 10 s on a loaded machine) for the logged SYN to be reported
+for _ in $(seq 100); do grep -q '"local_port": *40999' "$T/watch.jsonl" && break; sleep 0.1; done
+sleep 0.5
 kill -TERM "$WATCH_PID"; wait "$WATCH_PID" 2>/dev/null
 check "watch: the few-ms web-app connection is reported (uid nobody)" "$PY" -c '
 import json, sys
