@@ -93,12 +93,32 @@ static void one_report(run *r, const char *name, const char *data, size_t len)
 	mw_dr_free(rep);
 }
 
+/* too_big - a file over MW_DR_INPUT_MAX that is not an mbox: refused unread */
+static bool too_big(const char *path)
+{
+	struct stat st;
+	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || st.st_size <= (off_t)MW_DR_INPUT_MAX)
+		return false;
+	char head[5] = {0};
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(head, 1, sizeof(head), f) : 0;
+	if (f)
+		fclose(f);
+	return !(n == 5 && memcmp(head, "From ", 5) == 0);
+}
+
 /* one_file - a report, a report e-mail, or an mbox of report e-mails */
 static void one_file(run *r, const char *path)
 {
 	size_t len;
-	char *data = cli_read_file(path, MW_MBOX_MAX, &len);
 	r->files++;
+	if (too_big(path)) {
+		fprintf(stderr, "mailwarden dmarc-report: %s: report over %u bytes (not read)\n", path,
+			MW_DR_INPUT_MAX);
+		r->errors++;
+		return;
+	}
+	char *data = cli_read_file(path, MW_MBOX_MAX, &len);
 	if (!data) {
 		r->errors++;
 		return;

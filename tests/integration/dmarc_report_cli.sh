@@ -57,6 +57,10 @@ head -c 300 "$E/nice-input.xml.gz" >"$tmp/trunc.xml.gz"
 head -c 50000000 /dev/zero | gzip -9 >"$tmp/bomb.xml.gz"
 "$MW" dmarc-report "$tmp/bomb.xml.gz" >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 2 ] && grep -q 'zip bomb' "$tmp/err" && ok || bad "gzip bomb: exit $rc, $(cat "$tmp/err")"
+truncate -s 100M "$tmp/huge.xml"
+"$MW" dmarc-report "$tmp/huge.xml" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -q 'report over 33554432 bytes (not read)' "$tmp/err" && ok || bad "100 MB: exit $rc, $(cat "$tmp/err")"
+rm -f "$tmp/huge.xml"
 "$MW" dmarc-report --since yesterday "$A" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok || bad "--since yesterday: exit $rc, want 2"
 "$MW" dmarc-report >/dev/null 2>&1; rc=$?
