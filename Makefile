@@ -6,6 +6,7 @@
 #   make fuzz       build the libFuzzer targets with clang (build-fuzz/)
 #   make bench      build the benchmarks
 JOBS ?= 2
+MAKEFLAGS += --no-print-directory
 BUILD ?= build
 
 all: $(BUILD)/Makefile
