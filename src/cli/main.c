@@ -11,27 +11,31 @@
 
 #include "cli/cli.h"
 
+/* The table, grouped as the product is: diagnose, audit and report, defend. */
 static const cli_command commands[] = {
-	{"arc", cmd_arc, "ARC chain validation and sealing (RFC 8617)"},
+	/* diagnose */
 	{"analyze", cmd_analyze, "who really sent this message? hop table, auth recomputed, verdict"},
-	{"dmarc", cmd_dmarc, "SPF + DKIM + DMARC (RFC 9989) for a message, with the A-R header"},
 	{"spf", cmd_spf, "SPF check_host() with a trace of every lookup (RFC 7208)"},
 	{"dkim", cmd_dkim, "DKIM: verify signatures, sign, generate keys (RFC 6376, 8301, 8463)"},
+	{"dmarc", cmd_dmarc, "SPF + DKIM + DMARC (RFC 9989) for a message, with the A-R header"},
+	{"arc", cmd_arc, "ARC chain validation and sealing (RFC 8617)"},
+	{"dns", cmd_dns, "one DNS query through mailwarden's resolver (a tiny dig)"},
+	{"bounce", cmd_bounce, "parse bounces: recipients, RFC 3463 status, reason, backscatter verdict"},
+	/* audit and report */
+	{"audit", cmd_audit, "a domain's and a mail server's posture: SPF, DMARC, DKIM, rDNS, DNSBL, SMTP"},
+	{"dmarc-report", cmd_dmarc_report, "read DMARC aggregate reports: who sends as you, aligned or not, advice"},
 	{"logscan", cmd_logscan, "abuse report from Postfix/Sendmail logs (plain or .gz)"},
 	{"logwatch", cmd_logwatch, "follow mail logs (tail -F) and print findings as they arise"},
-	{"serve", cmd_serve, "Postfix policy service: rate limits, hold and alert"},
-	{"release", cmd_release, "clear a key's rate counters in the running serve daemon"},
-	{"status", cmd_status, "state of the running serve daemon"},
-	{"events", cmd_events, "rate-limit events (thresholds crossed) from the history"},
-	{"dmarc-report", cmd_dmarc_report, "read DMARC aggregate reports: who sends as you, aligned or not, advice"},
-	{"bounce", cmd_bounce, "parse bounces: recipients, RFC 3463 status, reason, backscatter verdict"},
-	{"dns", cmd_dns, "one DNS query through mailwarden's resolver (a tiny dig)"},
-	{"audit", cmd_audit, "a domain's and a mail server's posture: SPF, DMARC, DKIM, rDNS, DNSBL, SMTP"},
 	{"netwatch", cmd_netwatch, "which process talks to port 25 (sock_diag, /proc, NFLOG)"},
-	{"firewall", cmd_firewall, "nft/iptables rules: only the MTA users may connect to port 25"},
-	{"batv", cmd_batv, "BATV prvs tags: sign an envelope sender, verify a bounce recipient"},
+	/* defend */
+	{"serve", cmd_serve, "Postfix policy service: rate limits, hold and alert"},
 	{"milter", cmd_milter, "milter: DKIM-sign + BATV outbound; SPF/DKIM/ARC/DMARC + A-R inbound"},
 	{"scan", cmd_scan, "score a message with content rules (phishing shapes): what matched and why"},
+	{"batv", cmd_batv, "BATV prvs tags: sign an envelope sender, verify a bounce recipient"},
+	{"firewall", cmd_firewall, "nft/iptables rules: only the MTA users may connect to port 25"},
+	{"status", cmd_status, "state of the running serve daemon"},
+	{"release", cmd_release, "clear a key's rate counters in the running serve daemon"},
+	{"events", cmd_events, "stored events (rate thresholds, log findings) from the history"},
 };
 
 /* usage - the top-level help */
