@@ -4,7 +4,6 @@
  * again.  Mail already in Postfix's hold queue stays there for the admin
  * (postsuper -H).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,6 @@
 #include "cli/cli.h"
 #include "cli/serve_client.h"
 #include "core/limits.h"
-#include "core/str.h"
 
 static const char release_help[] =
 	"usage: mailwarden release KEY [-c FILE | --control unix:PATH] [--json]\n"
@@ -24,36 +22,18 @@ static const char release_help[] =
 
 int cmd_release(int argc, char **argv)
 {
-	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-					     {"control", required_argument, NULL, 'C'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
-	const char *config = NULL, *control = NULL;
-	bool json = false;
-	int o;
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'c': config = optarg; break;
-		case 'C': control = optarg; break;
-		case 'j': json = true; break;
-		case 'h': fputs(release_help, stdout); return CLI_EXIT_OK;
-		default: return cli_usage_error("release", "unknown option");
-		}
-	}
-	if (optind + 1 != argc)
+	serve_client_opts o;
+	int rc = serve_client_parse("release", release_help, argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	if (o.first_arg + 1 != argc)
 		return cli_usage_error("release", "want exactly one KEY");
-	const char *key = argv[optind];
+	const char *key = argv[o.first_arg];
 	if (!key[0] || strpbrk(key, "\r\n") || strlen(key) > MW_RL_KEY_MAX)
 		return cli_usage_error("release", "bad KEY");
-	char path[512], line[MW_RL_KEY_MAX + 16], answer[256];
-	if (control)
-		mw_strlcpy(path, control, sizeof(path));
-	else if (serve_client_paths("release", config, path, sizeof(path), NULL, 0))
-		return CLI_EXIT_USAGE;
+	char line[MW_RL_KEY_MAX + 16], answer[256];
 	snprintf(line, sizeof(line), "release %s", key);
-	int rc = serve_client_ask("release", path, line, answer, sizeof(answer));
+	rc = serve_client_ask("release", o.control, line, answer, sizeof(answer));
 	if (rc)
 		return rc;
 	if (strncmp(answer, "ok ", 3) != 0) {
@@ -61,7 +41,7 @@ int cmd_release(int argc, char **argv)
 		return CLI_EXIT_ERROR;
 	}
 	long n = strtol(answer + 3, NULL, 10);
-	if (json)
+	if (o.json)
 		printf("{\"key\":\"%s\",\"counters_cleared\":%ld}\n", key, n);
 	else if (n)
 		printf("released %s: %ld counter(s) cleared\n", key, n);

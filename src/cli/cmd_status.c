@@ -2,14 +2,12 @@
  * cli/cmd_status.c - `mailwarden status`: the running daemon's state (store,
  * keys, connections, answers, events) over its control socket.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/serve_client.h"
-#include "core/str.h"
 
 static const char status_help[] =
 	"usage: mailwarden status [-c FILE | --control unix:PATH] [--json]\n"
@@ -19,32 +17,14 @@ static const char status_help[] =
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-					     {"control", required_argument, NULL, 'C'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
-	const char *config = NULL, *control = NULL;
-	bool json = false;
-	int o;
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'c': config = optarg; break;
-		case 'C': control = optarg; break;
-		case 'j': json = true; break;
-		case 'h': fputs(status_help, stdout); return CLI_EXIT_OK;
-		default: return cli_usage_error("status", "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
-	char path[512], answer[8192];
-	if (control)
-		mw_strlcpy(path, control, sizeof(path));
-	else if (serve_client_paths("status", config, path, sizeof(path), NULL, 0))
-		return CLI_EXIT_USAGE;
-	int rc = serve_client_ask("status", path, "status", answer, sizeof(answer));
+	serve_client_opts o;
+	int rc = serve_client_parse("status", status_help, argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	if (o.first_arg != argc)
+		return cli_usage_error("status", "unexpected argument '%s'", argv[o.first_arg]);
+	char answer[8192];
+	rc = serve_client_ask("status", o.control, "status", answer, sizeof(answer));
 	if (rc)
 		return rc;
 	json_t *j = json_loads(answer, 0, NULL);
@@ -53,7 +33,7 @@ int cmd_status(int argc, char **argv)
 		return CLI_EXIT_ERROR;
 	}
 	bool degraded = strcmp(json_string_value(json_object_get(j, "store_state")) ?: "", "up") != 0;
-	if (json) {
+	if (o.json) {
 		puts(answer);
 	} else {
 		printf("mailwarden serve: up %lld s, store %s (%s), %lld keys, %lld connections\n",

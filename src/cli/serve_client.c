@@ -4,6 +4,7 @@
  */
 #include "cli/serve_client.h"
 
+#include <getopt.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -79,4 +80,34 @@ int serve_client_ask(const char *cmd, const char *control, const char *line, cha
 		return CLI_EXIT_ERROR;
 	}
 	return 0;
+}
+
+/* serve_client_parse - shared options of release and status */
+int serve_client_parse(const char *cmd, const char *help, int argc, char **argv,
+		       serve_client_opts *o)
+{
+	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"control", required_argument, NULL, 'C'},
+					     {"json", no_argument, NULL, 'j'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *config = NULL, *control = NULL;
+	int c;
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'C': control = optarg; break;
+		case 'j': o->json = true; break;
+		case 'h': fputs(help, stdout); return CLI_EXIT_OK;
+		default: return cli_usage_error(cmd, "unknown option");
+		}
+	}
+	o->first_arg = optind;
+	if (control)
+		mw_strlcpy(o->control, control, sizeof(o->control));
+	else if (serve_client_paths(cmd, config, o->control, sizeof(o->control), NULL, 0))
+		return CLI_EXIT_USAGE;
+	return -1;
 }
