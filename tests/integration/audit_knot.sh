@@ -14,39 +14,10 @@
 # (skip) when knotd or python3 is missing outside CI.
 set -u
 mw=${1:?usage: audit_knot.sh /path/to/mailwarden}
-if ! command -v knotd >/dev/null || ! command -v python3 >/dev/null; then
-  echo "audit_knot: knotd or python3 not installed (scripts/setup --test)"
-  [ -n "${CI:-}" ] && exit 1
-  exit 77
-fi
-src=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d /tmp/mw-audit-knot.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-[ -n "${MW_KEEP:-}" ] && echo "$tmp"
-
-free_port() {
-  python3 - <<'EOF'
-import socket
-while True:
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    t.close(); u.close()
-    print(port)
-    break
-EOF
-}
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+. "$here/lib_knot.bash"
+knot_init audit_knot
 
 # ---- the zone: one root zone with everything --------------------------------
 {
@@ -101,39 +72,9 @@ zone dbl.test.example domain Test DBL
 code 127.0.1.2 listed DBL: test spam domain
 EOF
 
-port=$(free_port)
-mkdir -p "$tmp/run" "$tmp/db"
-cat >"$tmp/knot.conf" <<EOF
-server:
-    listen: 127.0.0.1@$port
-    rundir: "$tmp/run"
-    pidfile: "$tmp/run/knot.pid"
-database:
-    storage: "$tmp/db"
-template:
-  - id: default
-    storage: "$tmp"
-    zonefile-sync: -1
-    journal-content: none
-zone:
-  - domain: .
-    file: "$tmp/root.zone"
-log:
-  - target: stderr
-    any: warning
-EOF
-knotd -c "$tmp/knot.conf" >"$tmp/knot.log" 2>&1 &
-pids+=($!)
-ready=0
-for _ in $(seq 1 300); do
-  if "$mw" dns seed.example TXT --resolver "127.0.0.1:$port" --dns-timeout 300 >/dev/null 2>&1; then
-    ready=1; break
-  fi
-  sleep 0.1
-done
-if [ $ready -ne 1 ]; then
-  echo "audit_knot: knotd did not answer on 127.0.0.1:$port"; cat "$tmp/knot.log"; exit 1
-fi
+knot_start .="$tmp/root.zone"
+port=$knot_port
+knot_wait "$mw" dns seed.example TXT --resolver "127.0.0.1:$knot_port" --dns-timeout 300
 
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
@@ -201,17 +142,7 @@ if [ $rc -eq 1 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));
 if [ $rc -eq 1 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c={f["code"] for f in d["findings"]}; assert "spf-answer-too-big" in c, c; assert d["spf"]["record"] and len(d["spf"]["record"])>3000' "$tmp/wide.json"; then ok; else bad "4000-byte TXT: rc=$rc $(head -c 300 "$tmp/wide.json")"; fi
 
 # ---- a DNS server that never answers: bounded, no crash ----------------------
-sink_port=$(free_port)
-python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-print("ready", flush=True)
-while True:
-    s.recvfrom(65535)
-' "$sink_port" >"$tmp/sink.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 50); do grep -q ready "$tmp/sink.log" && break; sleep 0.1; done
+knot_sink
 start=$(date +%s)
 "$mw" audit seed.example --ip 192.0.2.10 --resolver "127.0.0.1:$sink_port" --dns-timeout 200 \
   --dnsbl-zones "$tmp/dnsbl.conf" >"$tmp/sink.out" 2>&1; rc=$?

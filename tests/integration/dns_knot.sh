@@ -10,40 +10,9 @@
 # when knotd or python3 is missing outside CI; prints "N passed, N failed".
 set -u
 mw=${1:?usage: dns_knot.sh /path/to/mailwarden}
-if ! command -v knotd >/dev/null || ! command -v python3 >/dev/null; then
-  echo "dns_knot: knotd or python3 not installed (scripts/setup --test)"
-  [ -n "${CI:-}" ] && exit 1
-  exit 77
-fi
-
-tmp=$(mktemp -d /tmp/mw-knot.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-[ -n "${MW_KEEP:-}" ] && echo "$tmp"
-
-# free_port - a port free for UDP and TCP on 127.0.0.1
-free_port() {
-  python3 - <<'EOF'
-import socket
-while True:
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    t.close(); u.close()
-    print(port)
-    break
-EOF
-}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib_knot.bash"
+knot_init dns_knot
 
 # ---- zone data: two zones for knot, their concatenation for --zone --------
 long=$(printf 'k%.0s' $(seq 1 250))
@@ -82,45 +51,9 @@ $TTL 3600
 EOF
 cat "$tmp/example.test.zone" "$tmp/2.0.192.in-addr.arpa.zone" >"$tmp/all.zone"
 
-port=$(free_port)
-mkdir -p "$tmp/run" "$tmp/db"
-cat >"$tmp/knot.conf" <<EOF
-server:
-    listen: 127.0.0.1@$port
-    rundir: "$tmp/run"
-    pidfile: "$tmp/run/knot.pid"
-database:
-    storage: "$tmp/db"
-template:
-  - id: default
-    storage: "$tmp"
-    zonefile-sync: -1
-    journal-content: none
-zone:
-  - domain: example.test
-    file: "$tmp/example.test.zone"
-  - domain: 2.0.192.in-addr.arpa
-    file: "$tmp/2.0.192.in-addr.arpa.zone"
-log:
-  - target: stderr
-    any: warning
-EOF
-knotd -c "$tmp/knot.conf" >"$tmp/knot.log" 2>&1 &
-pids+=($!)
-
-ready=0
-for _ in $(seq 1 300); do   # up to ~60 s: slow under sanitizers and load
-  if "$mw" dns example.test SOA --resolver "127.0.0.1:$port" --dns-timeout 300 >/dev/null 2>&1; then
-    ready=1
-    break
-  fi
-  sleep 0.1
-done
-if [ $ready -ne 1 ]; then
-  echo "dns_knot: knotd did not answer on 127.0.0.1:$port"
-  cat "$tmp/knot.log"
-  exit 1
-fi
+knot_start example.test="$tmp/example.test.zone" 2.0.192.in-addr.arpa="$tmp/2.0.192.in-addr.arpa.zone"
+port=$knot_port
+knot_wait "$mw" dns example.test SOA --resolver "127.0.0.1:$knot_port" --dns-timeout 300
 
 pass=0
 fail=0
@@ -186,17 +119,7 @@ if [ $rc -eq 3 ] && grep -q "TEMPFAIL (REFUSED)" <<<"$out"; then ok; else
   bad "REFUSED: rc=$rc $out"; fi
 
 # ---- a server that never answers: bounded TEMPFAIL (timeout) ---------------
-sink_port=$(free_port)
-python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-print("ready", flush=True)
-while True:
-    s.recvfrom(65535)
-' "$sink_port" >"$tmp/sink.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 50); do grep -q ready "$tmp/sink.log" && break; sleep 0.1; done
+knot_sink
 start=$(date +%s%N)
 out=$("$mw" dns example.test TXT --resolver "127.0.0.1:$sink_port" --dns-timeout 300 2>&1); rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))

@@ -8,33 +8,9 @@
 # Exit 77 (skip) when knotd or python3 is missing outside CI.
 set -u
 mw=${1:?usage: spf_knot.sh /path/to/mailwarden}
-if ! command -v knotd >/dev/null || ! command -v python3 >/dev/null; then
-  echo "spf_knot: knotd or python3 not installed (scripts/setup --test)"
-  [ -n "${CI:-}" ] && exit 1
-  exit 77
-fi
-tmp=$(mktemp -d /tmp/mw-spfknot.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c '
-import socket
-while True:
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
-    p = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    print(p); break'
-}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib_knot.bash"
+knot_init spf_knot
 
 # The demo policies (samples/demo.zone), as two zones with SOA and NS.
 cat >"$tmp/example.com.zone" <<'ZONE'
@@ -77,43 +53,9 @@ $TTL 3600
 ZONE
 cat "$tmp"/*.zone >"$tmp/all.zone"
 
-port=$(free_port)
-mkdir -p "$tmp/run" "$tmp/db"
-cat >"$tmp/knot.conf" <<EOF
-server:
-    listen: 127.0.0.1@$port
-    rundir: "$tmp/run"
-    pidfile: "$tmp/run/knot.pid"
-database:
-    storage: "$tmp/db"
-template:
-  - id: default
-    storage: "$tmp"
-    zonefile-sync: -1
-    journal-content: none
-zone:
-  - domain: example.com
-    file: "$tmp/example.com.zone"
-  - domain: example.net
-    file: "$tmp/example.net.zone"
-  - domain: 2.0.192.in-addr.arpa
-    file: "$tmp/2.0.192.in-addr.arpa.zone"
-log:
-  - target: stderr
-    any: warning
-EOF
-knotd -c "$tmp/knot.conf" >"$tmp/knot.log" 2>&1 &
-pids+=($!)
-ready=0
-for _ in $(seq 1 300); do   # up to ~60 s: slow under sanitizers and load
-  if "$mw" spf 192.0.2.10 example.com --resolver "127.0.0.1:$port" --dns-timeout 300 >/dev/null 2>&1; then
-    ready=1; break
-  fi
-  sleep 0.1
-done
-if [ $ready -ne 1 ]; then
-  echo "spf_knot: knotd did not answer on 127.0.0.1:$port"; cat "$tmp/knot.log"; exit 1
-fi
+knot_start example.com="$tmp/example.com.zone" example.net="$tmp/example.net.zone" 2.0.192.in-addr.arpa="$tmp/2.0.192.in-addr.arpa.zone"
+port=$knot_port
+knot_wait "$mw" spf 192.0.2.10 example.com --resolver "127.0.0.1:$knot_port" --dns-timeout 300
 
 pass=0; fail=0
 # ip domain sender want-result
@@ -146,14 +88,8 @@ done <<'CHECKS'
 CHECKS
 
 # A server that never answers: temperror, bounded by the timeout.
-sink=$(free_port)
-python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
-print("ready", flush=True)
-while True: s.recvfrom(65535)' "$sink" >"$tmp/sink.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 50); do grep -q ready "$tmp/sink.log" 2>/dev/null && break; sleep 0.1; done
+knot_sink
+sink=$sink_port
 start=$(date +%s)
 out=$("$mw" spf 192.0.2.1 example.com --resolver "127.0.0.1:$sink" --dns-timeout 300 2>&1); rc=$?
 took=$(( $(date +%s) - start ))
