@@ -3,6 +3,7 @@
  * metrics.h).  The HTTP thread only reads atomics.
  */
 #include "daemon/metrics.h"
+#include "daemon/webassets.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -125,6 +126,23 @@ void metrics_json(serve_metrics *m, mw_buf *o)
 	mw_buf_puts(o, "}}");
 }
 
+/* answer_asset - an embedded dashboard file with the contract's headers */
+static enum MHD_Result answer_asset(struct MHD_Connection *conn, const web_asset *a)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(a->len, (void *)a->data,
+								 MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", a->mime);
+	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Cache-Control", "no-cache");
+	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 /* answer - MHD request handler */
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload,
@@ -135,6 +153,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	(void)upload_size;
 	(void)con_cls;
 	serve_metrics *m = cls;
+	const web_asset *asset = strcmp(method, "GET") == 0 ? web_asset_find(url) : NULL;
+	if (asset)
+		return answer_asset(conn, asset);
 	mw_buf b;
 	mw_buf_init(&b, 1 << 20);
 	const char *type = "text/plain; version=0.0.4; charset=utf-8";

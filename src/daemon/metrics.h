@@ -4,8 +4,8 @@
  * DESCRIPTION
  *   The event loop thread updates the counters (relaxed atomics); the
  *   libmicrohttpd thread reads them for GET /metrics (Prometheus text
- *   exposition format 0.0.4) and GET /api/status (JSON).  Nothing else is
- *   served.
+ *   exposition format 0.0.4), GET /api/status (JSON) and the embedded
+ *   dashboard files (daemon/webassets.h: GET /, /index.html, /assets/NAME).
  */
 #ifndef MW_DAEMON_METRICS_H
 #define MW_DAEMON_METRICS_H
