@@ -121,6 +121,9 @@
 #define MW_LOG_KEYS_MAX 1000000      /* distinct keys (IPs, users, domains) tracked per table */
 #define MW_LOG_RCPTS_MAX 1000        /* recipients remembered per message record */
 #define MW_LOG_FOLLOW_FILES_MAX 64   /* files one follower watches */
+#define MW_LOG_ROTATED_GRACE_MS 30000 /* a renamed log is still read this long: rsyslog and
+					 syslog-ng write to it until logrotate's postrotate
+					 HUP, usually within a second */
 #define MW_LOG_YEAR_SLACK (2 * 86400) /* a year-less stamp up to 2 days past the reference is
 					  * taken as this year (clock skew, late rotation) */
 

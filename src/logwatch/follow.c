@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/limits.h"
@@ -21,6 +22,8 @@ typedef struct watched {
 	char *part; /* partial last line */
 	size_t plen;
 	bool skipping;
+	struct watched *old; /* the file renamed away, still drained for a while */
+	int64_t old_until_ms;
 } watched;
 
 struct mw_follow {
@@ -141,10 +144,75 @@ static uint64_t drain(mw_follow *f, watched *w, mw_line_fn fn, void *ctx)
 	return lines;
 }
 
+/* now_ms - monotonic clock */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* finish - the rest of a file nobody will write to any more, its
+ * unfinished last line included */
+static uint64_t finish(mw_follow *f, watched *w, mw_line_fn fn, void *ctx)
+{
+	uint64_t lines = drain(f, w, fn, ctx);
+	if (w->plen)
+		lines += deliver(f, w, w->part, w->part, fn, ctx);
+	return lines;
+}
+
+/* retire_old - finish and close the previous generation of w, if any */
+static uint64_t retire_old(mw_follow *f, watched *w, mw_line_fn fn, void *ctx)
+{
+	watched *o = w->old;
+	if (!o)
+		return 0;
+	uint64_t lines = finish(f, o, fn, ctx);
+	close(o->fd);
+	free(o->part);
+	free(o);
+	w->old = NULL;
+	return lines;
+}
+
+/* keep_old - move w's descriptor (and partial line) to w->old, drained for
+ * MW_LOG_ROTATED_GRACE_MS more: a syslog daemon writes to the renamed file
+ * until it is told to reopen.  false (nothing moved) when out of memory. */
+static bool keep_old(watched *w)
+{
+	watched *o = malloc(sizeof(*o));
+	char *part = malloc(MW_LOG_LINE_MAX + 1);
+	if (!o || !part) {
+		free(o);
+		free(part);
+		return false;
+	}
+	*o = *w;
+	o->path = NULL;
+	o->old = NULL;
+	w->part = part;
+	w->plen = 0;
+	w->skipping = false;
+	w->old = o;
+	w->old_until_ms = now_ms() + MW_LOG_ROTATED_GRACE_MS;
+	return true;
+}
+
+/* poll_old - late lines of the renamed file; retire it after the grace */
+static uint64_t poll_old(mw_follow *f, watched *w, mw_line_fn fn, void *ctx)
+{
+	if (!w->old)
+		return 0;
+	if (now_ms() >= w->old_until_ms)
+		return retire_old(f, w, fn, ctx);
+	return drain(f, w->old, fn, ctx);
+}
+
 /* poll_one - truncation, new data, rotation of one path */
 static uint64_t poll_one(mw_follow *f, watched *w, mw_line_fn fn, void *ctx)
 {
-	uint64_t lines = 0;
+	uint64_t lines = poll_old(f, w, fn, ctx);
 	if (w->fd < 0) {
 		open_at(f, w, false);
 		if (w->fd < 0)
@@ -159,25 +227,21 @@ static uint64_t poll_one(mw_follow *f, watched *w, mw_line_fn fn, void *ctx)
 	}
 	lines += drain(f, w, fn, ctx);
 	struct stat ps;
-	bool same = stat(w->path, &ps) == 0 && ps.st_dev == w->dev && ps.st_ino == w->ino;
-	if (same)
+	if (stat(w->path, &ps) == 0 && ps.st_dev == w->dev && ps.st_ino == w->ino)
 		return lines;
-	if (errno == ENOENT || !same) {
-		/* renamed away (or deleted): finish the old file, then switch */
-		lines += drain(f, w, fn, ctx);
-		if (w->plen) { /* the writer will not finish this line in the old file */
-			lines += deliver(f, w, w->part, w->part, fn, ctx);
-		}
-		bool exists = stat(w->path, &ps) == 0;
-		if (!exists)
-			return lines; /* keep the old descriptor until a new file appears */
+	/* renamed away (or deleted): switch once a new file appears */
+	if (stat(w->path, &ps) != 0)
+		return lines; /* keep the old descriptor until a new file appears */
+	lines += retire_old(f, w, fn, ctx);
+	if (!keep_old(w)) { /* out of memory: finish the old file now */
+		lines += finish(f, w, fn, ctx);
 		close(w->fd);
-		w->fd = -1;
-		f->st.rotations++;
-		open_at(f, w, false);
-		if (w->fd >= 0)
-			lines += drain(f, w, fn, ctx);
 	}
+	w->fd = -1;
+	f->st.rotations++;
+	open_at(f, w, false);
+	if (w->fd >= 0)
+		lines += drain(f, w, fn, ctx);
 	return lines;
 }
 
@@ -204,6 +268,11 @@ void mw_follow_free(mw_follow *f)
 	for (size_t i = 0; f->w && i < f->n; i++) {
 		if (f->w[i].fd >= 0)
 			close(f->w[i].fd);
+		if (f->w[i].old) {
+			close(f->w[i].old->fd);
+			free(f->w[i].old->part);
+			free(f->w[i].old);
+		}
 		free(f->w[i].path);
 		free(f->w[i].part);
 	}

@@ -5,9 +5,11 @@
  *   A follower watches up to MW_LOG_FOLLOW_FILES_MAX paths.  Each call to
  *   mw_follow_poll reads what was appended since the last call and hands
  *   every complete line to the callback, exactly once:
- *     - rotation by rename (logrotate default, newsyslog): the old file is
- *       read to its end through the descriptor still open, then the new file
- *       at the path is read from its start;
+ *     - rotation by rename (logrotate default, newsyslog): the new file at
+ *       the path is read from its start, and the old one stays open and is
+ *       still read for MW_LOG_ROTATED_GRACE_MS, since syslog daemons write
+ *       to it until they are told to reopen (its unfinished last line is
+ *       delivered when it is closed);
  *     - copytruncate and plain truncation: the size dropping below our
  *       offset means the file was truncated; reading restarts at 0;
  *     - a path that does not exist yet, or disappears, is retried at every
