@@ -17,6 +17,7 @@
 set -u
 MW=${1:?usage: audit_postfix.sh /path/to/mailwarden}
 . "$(dirname "$0")/lib_serve.bash"
+. "$(dirname "$0")/lib_postfix.bash"
 need postfix postfix
 need openssl openssl
 need saslpasswd2 sasl2-bin
@@ -34,20 +35,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$D/etc/sasl" "$D/spool" "$D/data" "$D/sasl" "$D/tls"
-chown postfix "$D/data"
-cp /etc/postfix/master.cf "$D/etc/master.cf" 2>/dev/null || cp /usr/share/postfix/master.cf.dist "$D/etc/master.cf"
-awk -v port="$SMTP" '
-  /^[a-z]/ && NF >= 8 { if ($5 == "y" || $5 == "-") $5 = "n"; if ($1 == "smtp" && $2 == "inet") $1 = "127.0.0.1:" port }
-  { print }' "$D/etc/master.cf" > "$D/etc/master.cf.new" && mv "$D/etc/master.cf.new" "$D/etc/master.cf"
-echo "testpass" | saslpasswd2 -p -c -f "$D/sasl/sasldb2" -u mx.audit.test alice
-chown postfix "$D/sasl/sasldb2"; chmod 600 "$D/sasl/sasldb2"
-cat > "$D/etc/sasl/smtpd.conf" <<CONF
-pwcheck_method: auxprop
-auxprop_plugin: sasldb
-sasldb_path: $D/sasl/sasldb2
-mech_list: PLAIN LOGIN
-CONF
+pf_layout "$D" "$SMTP"
+mkdir -p "$D/tls"
+pf_sasl "$D" mx.audit.test alice testpass
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/tls/key.pem" -out "$D/tls/cert.pem" \
   -days 30 -subj "/CN=mx.audit.test" -addext "subjectAltName=DNS:mx.audit.test" >/dev/null 2>&1 \
   || { echo "FAIL: openssl req"; exit 1; }
@@ -97,8 +87,7 @@ smtpd_sasl_path = smtpd
 $auth
 $tls
 CONF
-  postfix -c "$D/etc" check 2> "$D/check.log" || { cat "$D/check.log"; exit 1; }
-  postfix -c "$D/etc" start 2> "$D/start.log" || { cat "$D/start.log"; exit 1; }
+  pf_start "$D"
   wait_port "$SMTP" || { cat "$D/start.log" "$D/maillog" 2>/dev/null; exit 1; }
 }
 

@@ -12,6 +12,7 @@
 set -uo pipefail
 MW=$(readlink -f "$1")
 . "$(dirname "$0")/lib_serve.bash"
+. "$(dirname "$0")/lib_postfix.bash"
 need postfix postfix
 need swaks swaks
 need saslpasswd2 sasl2-bin
@@ -61,13 +62,7 @@ wait_port "$POL" || { cat "$D/mw.log"; exit 1; }
 check "daemon dropped root to nobody" "nobody" "$(ps -o user= -p $MWPID | tr -d ' ')"
 
 # ---- postfix ------------------------------------------------------------------
-mkdir -p "$D/etc" "$D/spool" "$D/data" "$D/sasl"
-chown postfix "$D/data"
-cp /etc/postfix/master.cf "$D/etc/master.cf" 2>/dev/null || cp /usr/share/postfix/master.cf.dist "$D/etc/master.cf"
-# chroot column to n everywhere; smtpd on our port
-awk -v port="$SMTP" '
-  /^[a-z]/ && NF >= 8 { if ($5 == "y" || $5 == "-") $5 = "n"; if ($1 == "smtp" && $2 == "inet") $1 = "127.0.0.1:" port }
-  { print }' "$D/etc/master.cf" > "$D/etc/master.cf.new" && mv "$D/etc/master.cf.new" "$D/etc/master.cf"
+pf_layout "$D" "$SMTP"
 cat > "$D/etc/main.cf" <<CONF
 compatibility_level = 3.6
 queue_directory = $D/spool
@@ -92,21 +87,8 @@ smtpd_sasl_auth_enable = yes
 smtpd_sasl_type = cyrus
 smtpd_sasl_path = smtpd
 CONF
-# Cyrus SASL with a private sasldb readable by postfix.  Debian's Postfix
-# reads smtpd.conf from <config_directory>/sasl/ (seen with strace: it
-# ignores cyrus_sasl_config_path, and without the file the sasldb plugin
-# opens /etc/sasldb2 and fails with "Permission denied").
-mkdir -p "$D/etc/sasl"
-echo "testpass" | saslpasswd2 -p -c -f "$D/sasl/sasldb2" -u mw-test.localdomain alice
-chown postfix "$D/sasl/sasldb2"; chmod 600 "$D/sasl/sasldb2"
-cat > "$D/etc/sasl/smtpd.conf" <<CONF
-pwcheck_method: auxprop
-auxprop_plugin: sasldb
-sasldb_path: $D/sasl/sasldb2
-mech_list: PLAIN LOGIN
-CONF
-postfix -c "$D/etc" check 2> "$D/check.log" || { cat "$D/check.log"; exit 1; }
-postfix -c "$D/etc" start 2> "$D/start.log" || { cat "$D/start.log"; exit 1; }
+pf_sasl "$D" mw-test.localdomain alice testpass
+pf_start "$D"
 wait_port "$SMTP" || { cat "$D/start.log" "$D/maillog" 2>/dev/null; exit 1; }
 
 # send [swaks options] - one message, quietly; echoes swaks' exit code
