@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "daemon/milter_config.h"
 #include "daemon/server.h"
 
 static const char serve_help[] =
@@ -14,12 +15,15 @@ static const char serve_help[] =
 	"                        [--store memory|sqlite:PATH|redis://HOST:PORT]\n"
 	"                        [--control unix:PATH|off] [--metrics ADDR:PORT|off]\n"
 	"                        [--events-db PATH|off] [--user NAME] [--log stderr|syslog]\n"
-	"                        [--check [--json]]\n"
+	"                        [--milter SOCKET|off] [--check [--json]]\n"
 	"\n"
 	"Postfix policy service with sliding-window rate limits (alert, hold, defer,\n"
 	"reject), event history and alerts.  Options override the file; without -c\n"
 	"the documented defaults apply (etc/mailwarden.conf).  Postfix main.cf:\n"
 	"  smtpd_end_of_data_restrictions = check_policy_service inet:127.0.0.1:10040\n"
+	"With --milter (or `milter =` in [serve], or a socket in [milter]) the milter\n"
+	"runs inside the service (docs/MILTER.md): its content-scan holds become\n"
+	"events and count toward `count = scan_holds` rules.\n"
 	"Signals: SIGHUP reloads the file, SIGTERM drains and exits 0.\n"
 	"--check reads the configuration, prints the rules and exits (0 ok, 2 bad).\n";
 
@@ -52,7 +56,8 @@ int cmd_serve(int argc, char **argv)
 		{"metrics", required_argument, NULL, 'm'}, {"events-db", required_argument, NULL, 'e'},
 		{"user", required_argument, NULL, 'u'},   {"log", required_argument, NULL, 'L'},
 		{"check", no_argument, NULL, 'k'},        {"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+		{"milter", required_argument, NULL, 'M'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
 	serve_overrides ov = {0};
 	const char *config = NULL;
 	bool check = false, json = false, log_stderr = false;
@@ -68,6 +73,7 @@ int cmd_serve(int argc, char **argv)
 		case 'm': name = "metrics"; break;
 		case 'e': name = "events_db"; break;
 		case 'u': name = "user"; break;
+		case 'M': name = "milter"; break;
 		case 'L': name = "log"; log_stderr = strcmp(optarg, "stderr") == 0; break;
 		case 'k': check = true; break;
 		case 'j': json = true; break;
@@ -90,7 +96,18 @@ int cmd_serve(int argc, char **argv)
 			fprintf(stderr, "mailwarden serve: %s\n", err.msg);
 			return CLI_EXIT_USAGE;
 		}
+		milter_config *mc = milter_config_load(config, &err);
+		if (!mc) {
+			fprintf(stderr, "mailwarden serve: [milter]: %s\n", err.msg);
+			serve_config_free(c);
+			return CLI_EXIT_USAGE;
+		}
 		int rc = print_check(c, json);
+		if (!json && (c->milter[0] || mc->socket_set))
+			printf("  milter on %s: %zu DKIM keys, %zu domains, BATV %s, scan %s\n",
+			       c->milter[0] ? c->milter : mc->socket, mc->nkeys, mc->ndomains,
+			       mc->batv ? "on" : "off", mc->scan ? "on" : "off");
+		milter_config_free(mc);
 		serve_config_free(c);
 		return rc;
 	}

@@ -93,6 +93,8 @@ static mw_status set_serve(serve_config *c, const char *name, const char *v, mw_
 		c->idle_timeout_s = (int)n;
 	else if (strcmp(name, "request_timeout") == 0 && set_int(v, 1, 3600, &n))
 		c->request_timeout_s = (int)n;
+	else if (strcmp(name, "milter") == 0)
+		mw_strlcpy(c->milter, strcmp(v, "off") == 0 ? "" : v, sizeof(c->milter));
 	else if (strcmp(name, "max_keys") == 0 && set_int(v, 1000, 100000000, &n))
 		c->max_keys = (size_t)n;
 	else
@@ -121,7 +123,7 @@ static int handler(void *user, const char *section, const char *name, const char
 		}
 		st = mw_rl_rule_set(x->rule, name, value, x->err);
 	} else if (strcmp(section, "milter") == 0) {
-		st = MW_OK; /* read by `mailwarden milter` (daemon/milter_config.c) */
+		st = MW_OK; /* read by daemon/milter_config.c (serve_run, `mailwarden milter`) */
 	} else if (strcmp(section, "logwatch") == 0) {
 		st = serve_logwatch_set(&x->c->logwatch, name, value, x->err);
 	} else {

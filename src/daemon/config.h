@@ -50,6 +50,7 @@ typedef struct serve_config {
 	size_t max_keys;
 	mw_rl_config *rules;
 	serve_logwatch_cfg logwatch;  /* [logwatch] (daemon/logfollow.h) */
+	char milter[SERVE_PATH_MAX];  /* milter socket ("" = [milter] socket, or no milter) */
 } serve_config;
 
 /* serve_overrides - "name=value" settings from the command line */

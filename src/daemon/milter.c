@@ -36,6 +36,8 @@ static cli_dns g_dns;
 static pthread_mutex_t g_dns_lock = PTHREAD_MUTEX_INITIALIZER;
 static mw_eventlog *g_events; /* NULL without events_db */
 static pthread_mutex_t g_events_lock = PTHREAD_MUTEX_INITIALIZER;
+static milter_hold_sink g_sink; /* inside `serve`: holds go to its event loop */
+static void *g_sink_ctx;
 
 typedef struct milter_conn {
 	char ip[MW_IP_STR_MAX];
@@ -293,6 +295,10 @@ static void record_hold(const milter_conn *c, const mw_message *m, const mw_scan
 		subj[n] = '\0';
 		mw_event_add_subject(&ev, subj[0] == ' ' ? subj + 1 : subj);
 	}
+	if (g_sink) {
+		g_sink(g_sink_ctx, &ev);
+		return;
+	}
 	mw_err err;
 	pthread_mutex_lock(&g_events_lock);
 	if (mw_eventlog_add(g_events, &ev, &err) != MW_OK)
@@ -321,7 +327,7 @@ static void scan_outbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
 			fprintf(stderr, "mailwarden milter: smfi_quarantine refused\n");
 		fprintf(stderr, "mailwarden milter: outbound from %s (%s): %s\n",
 			c->auth[0] ? c->auth : "-", c->ip, reason);
-		if (g_events)
+		if (g_events || g_sink)
 			record_hold(c, m, r);
 	}
 	free(r);
@@ -483,19 +489,19 @@ static struct smfiDesc g_desc = {
 	.xxfi_close = cb_close,
 };
 
-/* milter_run - open DNS, register, listen, loop */
-int milter_run(milter_config *cfg, const cli_dns_opts *dns)
+/* milter_open - DNS, event history (standalone only), register, bind */
+int milter_open(milter_config *cfg, const cli_dns_opts *dns)
 {
 	g_cfg = cfg;
 	if (!cli_dns_open(&g_dns, dns))
 		return 2;
-	int rc = 0;
 	mw_err err;
-	if (cfg->events_db[0] && !(g_events = mw_eventlog_open(cfg->events_db, false, &err))) {
+	if (!g_sink && cfg->events_db[0] && !(g_events = mw_eventlog_open(cfg->events_db, false, &err))) {
 		fprintf(stderr, "mailwarden milter: events_db: %s\n", err.msg);
 		cli_dns_close(&g_dns);
 		return 2;
 	}
+	int rc = 0;
 	if (smfi_setconn(cfg->socket) != MI_SUCCESS || smfi_settimeout(cfg->timeout_s) != MI_SUCCESS ||
 	    smfi_register(g_desc) != MI_SUCCESS) {
 		fprintf(stderr, "mailwarden milter: cannot register on %s\n", cfg->socket);
@@ -503,13 +509,43 @@ int milter_run(milter_config *cfg, const cli_dns_opts *dns)
 	} else if (smfi_opensocket(1) != MI_SUCCESS) {
 		fprintf(stderr, "mailwarden milter: cannot listen on %s\n", cfg->socket);
 		rc = 3;
-	} else {
-		fprintf(stderr, "mailwarden milter: listening on %s (authserv-id %s, %zu DKIM keys%s)\n",
-			cfg->socket, cfg->authserv_id, cfg->nkeys, cfg->batv ? ", BATV" : "");
-		rc = smfi_main() == MI_SUCCESS ? 0 : 3;
 	}
+	if (rc) {
+		cli_dns_close(&g_dns);
+		mw_eventlog_close(g_events);
+		g_events = NULL;
+	}
+	return rc;
+}
+
+/* milter_main - serve (smfi_main) until milter_stop or a signal, then close */
+int milter_main(void)
+{
+	fprintf(stderr, "mailwarden milter: listening on %s (authserv-id %s, %zu DKIM keys%s)\n",
+		g_cfg->socket, g_cfg->authserv_id, g_cfg->nkeys, g_cfg->batv ? ", BATV" : "");
+	int rc = smfi_main() == MI_SUCCESS ? 0 : 3;
 	cli_dns_close(&g_dns);
 	mw_eventlog_close(g_events);
 	g_events = NULL;
 	return rc;
+}
+
+/* milter_stop - ask smfi_main to return (any thread) */
+void milter_stop(void)
+{
+	smfi_stop();
+}
+
+/* milter_set_hold_sink - scan holds go to fn instead of events_db */
+void milter_set_hold_sink(milter_hold_sink fn, void *ctx)
+{
+	g_sink = fn;
+	g_sink_ctx = ctx;
+}
+
+/* milter_run - open DNS, register, listen, loop */
+int milter_run(milter_config *cfg, const cli_dns_opts *dns)
+{
+	int rc = milter_open(cfg, dns);
+	return rc ? rc : milter_main();
 }

@@ -36,7 +36,27 @@
 #include "cli/dnsopt.h"
 #include "daemon/milter_config.h"
 
-/* milter_run - serve until SIGTERM/SIGINT; returns a CLI exit code */
+#include "store/event.h"
+
+/* milter_run - serve until SIGTERM/SIGINT; returns a CLI exit code
+ * (milter_open + milter_main) */
 int milter_run(milter_config *cfg, const cli_dns_opts *dns);
+
+/* milter_open - open DNS, register with libmilter and bind the socket
+ * (before a privilege drop); 0, or 2 (DNS/config) or 3 (socket) with a log
+ * line.  cfg is borrowed until milter_main returns. */
+int milter_open(milter_config *cfg, const cli_dns_opts *dns);
+/* milter_main - smfi_main until milter_stop (or SIGTERM/SIGHUP/SIGINT seen
+ * by libmilter's signal thread); 0 or 3 */
+int milter_main(void);
+/* milter_stop - make milter_main return (no new connections); any thread */
+void milter_stop(void);
+
+/* milter_hold_sink - receives every content-scan hold event, on a libmilter
+ * thread: it must copy the event and hand it over, never block long */
+typedef void (*milter_hold_sink)(void *ctx, const mw_event *ev);
+/* milter_set_hold_sink - before milter_open: holds go to fn instead of the
+ * [milter] events_db (used by `serve`, daemon/milter_serve.h) */
+void milter_set_hold_sink(milter_hold_sink fn, void *ctx);
 
 #endif

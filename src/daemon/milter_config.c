@@ -138,6 +138,7 @@ mw_status milter_config_set(milter_config *c, const char *name, const char *v, m
 	mw_status st = MW_OK;
 	if (!strcmp(name, "socket")) {
 		mw_strlcpy(c->socket, v, sizeof(c->socket));
+		c->socket_set = true;
 	} else if (!strcmp(name, "authserv_id")) {
 		mw_strlcpy(c->authserv_id, v, sizeof(c->authserv_id));
 	} else if (!strcmp(name, "zone")) {

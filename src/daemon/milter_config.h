@@ -43,6 +43,7 @@ typedef struct milter_net {
 
 typedef struct milter_config {
 	char socket[MILTER_STR_MAX];      /* libmilter connection spec: inet:PORT@HOST, unix:PATH */
+	bool socket_set;                  /* socket given (serve runs the milter only then) */
 	char authserv_id[256];
 	char zone[MILTER_STR_MAX];        /* offline DNS zone file ("" = resolver) */
 	char resolver[128];               /* IP[:PORT] ("" = system resolver) */

@@ -34,6 +34,7 @@
 #include "core/str.h"
 #include "daemon/logfollow.h"
 #include "daemon/metrics.h"
+#include "daemon/milter_serve.h"
 #include "outbound/alert.h"
 #include "store/eventlog.h"
 
@@ -83,6 +84,9 @@ struct server {
 	double last_evict_log;
 	int alerts_inflight;
 	logfollow *logs; /* [logwatch] */
+	milter_config *mcfg;    /* [milter], read once at start (NULL: no milter) */
+	milter_bridge *milter;  /* libmilter's thread (daemon/milter_serve.h) */
+	int exit_rc;
 };
 
 static bool g_syslog; /* program-level logging switch (the library holds no globals) */
@@ -237,6 +241,49 @@ static void deliver(server *s, mw_event *ev)
 static void deliver_log(void *ctx, mw_event *ev)
 {
 	deliver(ctx, ev);
+}
+
+/* scan_hold - on the loop thread: a content-scan hold from the milter takes
+ * the rate-limit event path, then counts in the count = scan_holds rules;
+ * a threshold crossed there is an event of its own (source policy).  NULL:
+ * the milter stopped by itself, so the whole service stops (exit 1). */
+static void begin_drain(server *s, int signum);
+static void scan_hold(void *ctx, mw_event *ev)
+{
+	server *s = ctx;
+	if (!ev) {
+		slog(LOG_ERR, "the milter stopped unexpectedly: stopping the policy service too");
+		s->exit_rc = 1;
+		begin_drain(s, 0);
+		return;
+	}
+	atomic_fetch_add(&s->metrics.events[MW_RL_HOLD], 1);
+	deliver(s, ev);
+	int64_t now_ms = (int64_t)(ev_now(s->loop) * 1000);
+	mw_rl_scan_hold(s->cfg->rules, s->store, ev->sasl_username, ev->client_address, ev->sender,
+			now_ms, &s->verdict);
+	if (s->verdict.store_errors)
+		atomic_fetch_add(&s->metrics.store_errors, s->verdict.store_errors);
+	for (size_t i = 0; i < s->verdict.nhits; i++) {
+		const mw_rl_hit *h = &s->verdict.hits[i];
+		for (int a = 0; a < MW_RL_NACTIONS; a++) {
+			if (!(h->crossed & (1u << a)))
+				continue;
+			mw_event *e = &s->ev;
+			*e = *ev;
+			e->id = 0;
+			e->time_ms = now_ms;
+			mw_strlcpy(e->source, "policy", sizeof(e->source));
+			mw_strlcpy(e->rule, h->rule->name, sizeof(e->rule));
+			mw_strlcpy(e->key, h->key, sizeof(e->key));
+			mw_strlcpy(e->action, mw_rl_action_name((mw_rl_action)a), sizeof(e->action));
+			e->count = h->count;
+			e->limit = h->limits->limit[a];
+			e->window_ms = h->rule->window_ms;
+			atomic_fetch_add(&s->metrics.events[a], 1);
+			deliver(s, e);
+		}
+	}
 }
 
 /* raise_events - one event per threshold crossed by this request */
@@ -618,12 +665,16 @@ static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 	bool restart = n->nlisten != s->cfg->nlisten || changed(n->store, s->cfg->store) ||
 		       changed(n->control, s->cfg->control) || changed(n->metrics, s->cfg->metrics) ||
-		       changed(n->user, s->cfg->user) || changed(n->events_db, s->cfg->events_db);
+		       changed(n->user, s->cfg->user) || changed(n->events_db, s->cfg->events_db) ||
+		       changed(n->milter, s->cfg->milter);
 	for (size_t i = 0; !restart && i < n->nlisten; i++)
 		restart = changed(n->listen[i], s->cfg->listen[i]);
 	if (restart)
-		slog(LOG_WARNING, "reload: listen, control, metrics, user, store and events_db "
-				  "changes take effect at the next restart");
+		slog(LOG_WARNING, "reload: listen, control, metrics, user, store, events_db and "
+				  "milter changes take effect at the next restart");
+	if (s->milter)
+		slog(LOG_NOTICE, "reload: the [milter] section is read at start only; its rules, "
+				 "thresholds and alerts here apply to scan holds at once");
 	if (logfollow_apply(s->logs, &n->logwatch, &err) != MW_OK)
 		slog(LOG_ERR, "reload: [logwatch] kept as it was: %s", err.msg);
 	serve_config *old = s->cfg;
@@ -635,11 +686,21 @@ static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 /* term_cb - stop accepting, finish what is in flight, then leave the loop */
 static void term_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
+	(void)loop;
 	(void)revents;
-	server *s = w->data;
+	begin_drain(w->data, w->signum);
+}
+
+/* begin_drain - SIGTERM/SIGINT (signum) or a stopped milter (0): the milter
+ * stops accepting, in-flight policy requests are answered, the loop ends */
+static void begin_drain(server *s, int signum)
+{
+	struct ev_loop *loop = s->loop;
 	if (s->draining)
 		return;
-	slog(LOG_NOTICE, "signal %d: draining %zu connections", w->signum, s->nconns);
+	if (signum)
+		slog(LOG_NOTICE, "signal %d: draining %zu connections", signum, s->nconns);
+	milter_bridge_request_stop(s->milter);
 	s->draining = true;
 	s->drain_deadline = ev_now(loop) + DRAIN_MAX_S;
 	for (int i = 0; i < s->nlis; i++) {
@@ -727,6 +788,27 @@ static bool open_state(server *s, mw_err *err)
 	return logfollow_apply(s->logs, &s->cfg->logwatch, err) == MW_OK;
 }
 
+/* open_milter - [milter] with a socket, or `milter = SOCKET` in [serve]:
+ * register and bind now (before the privilege drop); started later */
+static bool open_milter(server *s, mw_err *err)
+{
+	if (s->cfg->milter[0]) {
+		mw_strlcpy(s->mcfg->socket, s->cfg->milter, sizeof(s->mcfg->socket));
+		s->mcfg->socket_set = true;
+	}
+	if (!s->mcfg->socket_set) {
+		milter_config_free(s->mcfg);
+		s->mcfg = NULL;
+		return true;
+	}
+	int rc = 0;
+	s->milter = milter_bridge_open(s->loop, s->mcfg, scan_hold, s, &rc);
+	if (!s->milter)
+		return mw_err_set(err, MW_EIO, "milter on %s: %s", s->mcfg->socket,
+				  rc == 3 ? "cannot listen" : "cannot start (DNS or config)"), false;
+	return true;
+}
+
 /* raise_nofile - allow as many descriptors as the hard limit */
 static size_t raise_nofile(size_t want)
 {
@@ -776,6 +858,11 @@ int serve_run(const char *config_path, const serve_overrides *ov, bool log_stder
 		fprintf(stderr, "mailwarden serve: %s\n", err.msg);
 		return 2;
 	}
+	if (!(s->mcfg = milter_config_load(config_path, &err))) {
+		fprintf(stderr, "mailwarden serve: [milter]: %s\n", err.msg);
+		serve_config_free(s->cfg);
+		return 2;
+	}
 	g_syslog = s->cfg->log_syslog && !log_stderr_forced;
 	if (g_syslog)
 		openlog("mailwarden", LOG_PID | LOG_NDELAY, LOG_MAIL);
@@ -785,17 +872,23 @@ int serve_run(const char *config_path, const serve_overrides *ov, bool log_stder
 	s->metrics.started_ms = (int64_t)(ev_time() * 1000);
 	if (!open_sockets(s, &err) ||
 	    (s->cfg->metrics[0] && !(s->mhd = metrics_start(&s->metrics, s->cfg->metrics, &err))) ||
-	    !drop_privileges(s->cfg->user, &err) || !open_state(s, &err)) {
+	    !open_milter(s, &err) || !drop_privileges(s->cfg->user, &err) || !open_state(s, &err) ||
+	    (s->milter && !milter_bridge_start(s->milter, &err))) {
 		slog(LOG_ERR, "cannot start: %s", err.msg);
 		goto out;
 	}
-	slog(LOG_NOTICE, "policy service ready: %zu listeners, store %s, %zu rules, %zu log files%s%s",
+	slog(LOG_NOTICE, "policy service ready: %zu listeners, store %s, %zu rules, %zu log files%s%s%s%s",
 	     s->cfg->nlisten, mw_store_name(s->store), s->cfg->rules->nrules,
-	     s->cfg->logwatch.nfiles, s->cfg->metrics[0] ? ", metrics on " : "", s->cfg->metrics);
+	     s->cfg->logwatch.nfiles, s->cfg->metrics[0] ? ", metrics on " : "", s->cfg->metrics,
+	     s->milter ? ", milter on " : "", s->milter ? s->mcfg->socket : "");
 	run_loop(s);
 	slog(LOG_NOTICE, "stopping: %zu connections left", s->nconns);
-	rc = 0;
+	rc = s->exit_rc;
 out:
+	milter_bridge_stop(s->milter); /* joins libmilter; queued holds still reach the store */
+	if (milter_bridge_dropped(s->milter))
+		slog(LOG_WARNING, "%lu milter hold events dropped (queue full)",
+		     milter_bridge_dropped(s->milter));
 	while (s->head)
 		conn_close(s->head);
 	for (int i = 0; i < s->nlis; i++) {
@@ -813,5 +906,6 @@ out:
 	mw_store_free(s->store);
 	mw_eventlog_close(s->events);
 	serve_config_free(s->cfg);
+	milter_config_free(s->mcfg);
 	return rc;
 }

@@ -203,9 +203,11 @@ mw_status mw_rl_rule_set(mw_rl_rule *r, const char *name, const char *value, mw_
 			r->count = MW_RLC_RECIPIENTS;
 		else if (strcmp(value, "recipients_per_message") == 0)
 			r->count = MW_RLC_RCPT_PER_MSG;
+		else if (strcmp(value, "scan_holds") == 0)
+			r->count = MW_RLC_SCAN_HOLDS;
 		else
-			return mw_err_set(err, MW_EINVAL, "count '%s': messages, recipients or "
-							  "recipients_per_message", value);
+			return mw_err_set(err, MW_EINVAL, "count '%s': messages, recipients, "
+							  "recipients_per_message or scan_holds", value);
 		return MW_OK;
 	}
 	if (strcmp(name, "at") == 0) {
@@ -382,7 +384,7 @@ static bool check_rule(const mw_rl_rule *r, mw_store *store, const mw_policy_req
 	hit->rule = r;
 	if (r->count == MW_RLC_RCPT_PER_MSG)
 		return judge(l, req->recipient_count, req->recipient_count, hit);
-	uint64_t n = 1;
+	uint64_t n = r->count == MW_RLC_SCAN_HOLDS ? 0 : 1; /* scan holds: read only */
 	if (r->count == MW_RLC_RECIPIENTS && st != MW_RLS_RCPT)
 		n = req->recipient_count ? req->recipient_count : 1;
 	char ck[MW_RL_KEY_MAX + 1];
@@ -425,6 +427,53 @@ void mw_rl_check(const mw_rl_config *c, mw_store *store, const mw_policy_req *re
 			strongest = (int)hit->action;
 			out->answer = answer[hit->action];
 			out->text = hit->rule->text;
+		}
+	}
+}
+
+/* mw_rl_scan_hold - +1 in every scan_holds rule whose key fields are known */
+void mw_rl_scan_hold(const mw_rl_config *c, mw_store *store, const char *sasl,
+		     const char *client, const char *sender, int64_t now_ms, mw_rl_verdict *out)
+{
+	static const mw_policy_action answer[MW_RL_NACTIONS] = {
+		[MW_RL_ALERT] = MW_PA_DUNNO, [MW_RL_HOLD] = MW_PA_HOLD,
+		[MW_RL_DEFER] = MW_PA_DEFER_IF_PERMIT, [MW_RL_REJECT] = MW_PA_REJECT};
+	mw_policy_req req;
+	memset(&req, 0, sizeof(req));
+	req.request = req.protocol_state = req.protocol_name = req.client_name = "";
+	req.sasl_method = req.recipient = req.instance = req.queue_id = req.helo_name = "";
+	req.sasl_username = sasl ? sasl : "";
+	req.client_address = client ? client : "";
+	req.sender = sender ? sender : "";
+	out->answer = MW_PA_DUNNO;
+	out->text = NULL;
+	out->nhits = out->store_errors = 0;
+	int strongest = -1;
+	for (size_t i = 0; i < c->nrules; i++) {
+		const mw_rl_rule *r = &c->rules[i];
+		mw_rl_hit *hit = &out->hits[out->nhits];
+		char ck[MW_RL_KEY_MAX + 1];
+		size_t cklen;
+		uint64_t count = 0;
+		if (r->count != MW_RLC_SCAN_HOLDS || !build_key(r, &req, hit->key, sizeof(hit->key)))
+			continue;
+		const mw_rl_limits *l = &r->limits;
+		const mw_rl_limits *o = mw_htab_count(r->overrides)
+						? mw_htab_get(r->overrides, hit->key, strlen(hit->key))
+						: NULL;
+		hit->rule = r;
+		if (!(cklen = mw_rl_counter_key(r, hit->key, ck, sizeof(ck))) ||
+		    mw_store_hit(store, ck, cklen, r->window_ms, 1, now_ms, &count, &out->store_err) != MW_OK) {
+			out->store_errors++;
+			continue;
+		}
+		if (!judge(o ? o : l, count, 1, hit))
+			continue;
+		out->nhits++;
+		if ((int)hit->action > strongest && hit->action != MW_RL_ALERT) {
+			strongest = (int)hit->action;
+			out->answer = answer[hit->action];
+			out->text = r->text;
 		}
 	}
 }

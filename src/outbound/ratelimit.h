@@ -15,6 +15,11 @@
  *                                  END-OF-MESSAGE/DATA
  *              recipients_per_message  no window: the message's
  *                                  recipient_count is compared directly (cap)
+ *              scan_holds          +1 per outbound message the milter's
+ *                                  content scan held (mw_rl_scan_hold);
+ *                                  policy requests only read the count, so
+ *                                  a user past hold = N is answered HOLD at
+ *                                  the rule's protocol state
  *     at       END-OF-MESSAGE | DATA | RCPT (protocol_state the rule counts at;
  *              default END-OF-MESSAGE, RCPT for count=recipients)
  *     window   5m, 300s, 1h, 1d ... (store/window.h: never undercounts,
@@ -67,6 +72,7 @@ typedef enum mw_rl_count {
 	MW_RLC_MESSAGES = 0,
 	MW_RLC_RECIPIENTS,
 	MW_RLC_RCPT_PER_MSG,
+	MW_RLC_SCAN_HOLDS, /* content-scan holds reported by the milter (mw_rl_scan_hold) */
 } mw_rl_count;
 
 typedef enum mw_rl_state { MW_RLS_EOM = 0, MW_RLS_DATA, MW_RLS_RCPT } mw_rl_state;
@@ -126,6 +132,12 @@ mw_status mw_rl_config_defaults(mw_rl_config *c, mw_err *err);
 /* mw_rl_check - count req in every rule that applies and decide */
 void mw_rl_check(const mw_rl_config *c, mw_store *store, const mw_policy_req *req,
 		 int64_t now_ms, mw_rl_verdict *out);
+
+/* mw_rl_scan_hold - count one content-scan hold of (sasl, client, sender)
+ * in every count = scan_holds rule; out as from mw_rl_check (hits with the
+ * thresholds crossed now; answer is what later requests will get) */
+void mw_rl_scan_hold(const mw_rl_config *c, mw_store *store, const char *sasl,
+		     const char *client, const char *sender, int64_t now_ms, mw_rl_verdict *out);
 
 /* mw_rl_release - forget the counters of KEY (a key value as in events) in
  * every rule; returns how many counters were dropped */

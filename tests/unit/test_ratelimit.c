@@ -130,6 +130,76 @@ static void test_rules_and_overrides(void **state)
 	mw_rl_config_free(c);
 }
 
+/* count = scan_holds: only mw_rl_scan_hold counts; holds 1..3 stay quiet,
+ * the 4th crosses hold = 3; policy requests read the count without adding,
+ * so alice is then answered HOLD and bob (no holds) DUNNO. */
+static void test_scan_holds(void **state)
+{
+	(void)state;
+	mw_rl_config *c = mw_rl_config_new();
+	mw_err err;
+	mw_rl_rule *r = mw_rl_rule_add(c, "scan_user", &err);
+	assert_non_null(r);
+	assert_int_equal(mw_rl_rule_set(r, "key", "sasl_username", &err), MW_OK);
+	assert_int_equal(mw_rl_rule_set(r, "count", "scan_holds", &err), MW_OK);
+	assert_int_equal(mw_rl_rule_set(r, "window", "1h", &err), MW_OK);
+	assert_int_equal(mw_rl_rule_set(r, "alert", "1", &err), MW_OK);
+	assert_int_equal(mw_rl_rule_set(r, "hold", "3", &err), MW_OK);
+	assert_int_equal(mw_rl_config_check(c, &err), MW_OK);
+	mw_store *s = mw_store_open_memory(0);
+	static mw_rl_verdict v;
+	char buf[1024];
+	mw_policy_req q;
+	int64_t t = 1700000000000LL;
+	static const struct {
+		size_t nhits;
+		unsigned crossed;
+		mw_policy_action answer;
+	} want[] = {
+		{0, 0, MW_PA_DUNNO},
+		{1, 1u << MW_RL_ALERT, MW_PA_DUNNO},
+		{1, 0, MW_PA_DUNNO},
+		{1, 1u << MW_RL_HOLD, MW_PA_HOLD},
+		{1, 0, MW_PA_HOLD},
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		/* a policy request before each hold: read only, never counted */
+		req(&q, buf, sizeof(buf), "END-OF-MESSAGE", "Alice", "192.0.2.1", "a@example.org", "", 1);
+		mw_rl_check(c, s, &q, t, &v);
+		assert_int_equal(v.answer, i >= 4 ? MW_PA_HOLD : MW_PA_DUNNO);
+		assert_int_equal(v.nhits, i >= 2 ? 1 : 0);
+		if (v.nhits)
+			assert_int_equal(v.hits[0].crossed, 0);
+		mw_rl_scan_hold(c, s, "Alice", "192.0.2.1", "a@example.org", t + 1, &v);
+		assert_int_equal(v.store_errors, 0);
+		assert_int_equal(v.nhits, want[i].nhits);
+		assert_int_equal(v.answer, want[i].answer);
+		if (v.nhits) {
+			assert_string_equal(v.hits[0].key, "alice");
+			assert_int_equal(v.hits[0].count, i + 1);
+			assert_int_equal(v.hits[0].crossed, want[i].crossed);
+		}
+	}
+	req(&q, buf, sizeof(buf), "END-OF-MESSAGE", "alice", "192.0.2.1", "a@example.org", "", 1);
+	mw_rl_check(c, s, &q, t + 2, &v);
+	assert_int_equal(v.answer, MW_PA_HOLD);
+	assert_int_equal(v.hits[0].count, 5);
+	req(&q, buf, sizeof(buf), "END-OF-MESSAGE", "bob", "192.0.2.1", "b@example.org", "", 1);
+	mw_rl_check(c, s, &q, t + 2, &v);
+	assert_int_equal(v.answer, MW_PA_DUNNO);
+	assert_int_equal(v.nhits, 0);
+	/* no sasl_username: not counted by a sasl_username rule */
+	mw_rl_scan_hold(c, s, "", "192.0.2.1", "x@example.org", t + 3, &v);
+	assert_int_equal(v.nhits, 0);
+	/* the window forgets: an hour and a bit later alice passes again */
+	req(&q, buf, sizeof(buf), "END-OF-MESSAGE", "alice", "192.0.2.1", "a@example.org", "", 1);
+	mw_rl_check(c, s, &q, t + 3600000LL + 600000LL, &v);
+	assert_int_equal(v.answer, MW_PA_DUNNO);
+	assert_int_equal(mw_rl_release(c, s, "alice"), 1);
+	mw_store_free(s);
+	mw_rl_config_free(c);
+}
+
 /* Configuration errors, each with the setting that causes it. */
 static void test_config_errors(void **state)
 {
@@ -187,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_rules_and_overrides),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_scan_holds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
