@@ -206,4 +206,12 @@
 #define MW_DR_POOL_MAX (256u << 20)   /* memory budget for one parsed report */
 #define MW_DR_XML_DEPTH_MAX 64        /* element depth: the schema nests 5 deep */
 
+/* ---- DMARC failure reports (ARF, RFC 5965 / RFC 6591 / RFC 9991) ---- */
+#define MW_ARF_PART_MAX (1u << 20)    /* decoded message/feedback-report part: real ones < 4 KiB (DKIM-Canonicalized-* grow it) */
+#define MW_ARF_FIELDS_MAX 256         /* fields in the feedback part: RFC 5965/6591 define ~25 */
+#define MW_ARF_LIST_MAX 64            /* values of one repeated field (Reported-URI ...) kept */
+#define MW_ARF_VALUE_MAX (256u << 10) /* one field value: DKIM-Canonicalized-Body is a whole body in base64 */
+#define MW_ARF_ORIGINAL_MAX (256u << 10) /* returned headers / message kept: RFC 6591 §3.2 asks for headers only */
+#define MW_ARF_DEPTH_MAX 16           /* MIME nesting walked: reports are 1-2 deep */
+
 #endif
