@@ -28,6 +28,8 @@
 #include "mail/mbox.h"
 #include "report/aggregate.h"
 #include "report/drsummary.h"
+#include "report/failure.h"
+#include "report/frsummary.h"
 
 static const char usage_text[] =
 	"usage: mailwarden dmarc-report FILE... [--json] [--since T] [--domain D] [--top N]\n"
@@ -57,6 +59,7 @@ typedef struct opts {
 typedef struct run {
 	const opts *o;
 	mw_drs *drs;
+	mw_frs *frs;
 	size_t files, skipped, errors;
 } run;
 
@@ -73,12 +76,51 @@ static int64_t parse_since(const char *s)
 	return (e != s && !*e && v >= 0) ? v : -1;
 }
 
-/* one_report - parse, filter and add one report */
+/* failure_wanted - a failure report passes --since / --domain */
+static bool failure_wanted(const opts *o, const mw_arf_report *f)
+{
+	if (o->since > 0 && f->arrival >= 0 && f->arrival < o->since)
+		return false;
+	if (!o->domain)
+		return true;
+	for (size_t i = 0; i < f->reported_domain.n; i++)
+		if (strcasecmp(f->reported_domain.v[i], o->domain) == 0)
+			return true;
+	return false;
+}
+
+/* one_failure - a failure report (ARF or Exim text); false if it is none */
+static bool one_failure(run *r, const char *name, const char *data, size_t len)
+{
+	mw_arf_report *f;
+	mw_err err;
+	mw_status st = mw_arf_parse(data, len, &f, &err);
+	if (st == MW_ENOTFOUND)
+		return false;
+	if (st != MW_OK) {
+		fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", name, err.msg);
+		r->errors++;
+		return true;
+	}
+	if (!failure_wanted(r->o, f))
+		r->skipped++;
+	else if (mw_frs_add(r->frs, f, NULL, &err) != MW_OK) {
+		fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", name, err.msg);
+		r->errors++;
+	}
+	mw_arf_free(f);
+	return true;
+}
+
+/* one_report - parse, filter and add one aggregate or failure report */
 static void one_report(run *r, const char *name, const char *data, size_t len)
 {
 	mw_dr_report *rep;
 	mw_err err;
-	if (mw_dr_parse(data, len, &rep, &err) != MW_OK) {
+	mw_status st = mw_dr_parse(data, len, &rep, &err);
+	if (st == MW_ENOTFOUND && one_failure(r, name, data, len))
+		return;
+	if (st != MW_OK) {
 		fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", name, err.msg);
 		r->errors++;
 		return;
@@ -185,11 +227,61 @@ static void one_dir(run *r, const char *dir, int depth)
 	free(names);
 }
 
+/* print_failures_human - the failure reports per source IP */
+static void print_failures_human(run *r)
+{
+	uint64_t reports, dups;
+	mw_frs_totals(r->frs, &reports, &dups);
+	size_t n;
+	const mw_frs_source *const *fs = mw_frs_sources(r->frs, &n);
+	printf("%llu failure reports from %zu sources", (unsigned long long)reports, n);
+	if (dups)
+		printf(" (%llu duplicates skipped)", (unsigned long long)dups);
+	printf("\n%-39s %7s %-13s %-12s %-24s %s\n", "source", "reports", "type", "auth-failure",
+	       "domain", "sample subject");
+	for (size_t i = 0; i < n && (long)i < r->o->top; i++)
+		printf("%-39s %7llu %-13s %-12s %-24s %s\n", fs[i]->ip,
+		       (unsigned long long)fs[i]->reports, fs[i]->feedback_type,
+		       fs[i]->auth_failure[0] ? fs[i]->auth_failure : "-",
+		       fs[i]->domain[0] ? fs[i]->domain : "-", fs[i]->subject);
+	if ((long)n > r->o->top)
+		printf("... %zu more sources (--top N, or --json for all)\n", n - (size_t)r->o->top);
+}
+
+/* failures_json - the failure reports per source IP */
+static json_t *failures_json(run *r)
+{
+	size_t n;
+	const mw_frs_source *const *fs = mw_frs_sources(r->frs, &n);
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const mw_frs_source *x = fs[i];
+		json_array_append_new(
+			a, json_pack("{s:s, s:I, s:I, s:s, s:s*, s:s*, s:s*, s:s*, s:s*, s:I*, s:I*}",
+				     "ip", x->ip, "reports", (json_int_t)x->reports, "incidents",
+				     (json_int_t)x->incidents, "feedback_type", x->feedback_type,
+				     "auth_failure", x->auth_failure[0] ? x->auth_failure : NULL,
+				     "domain", x->domain[0] ? x->domain : NULL, "subject",
+				     x->subject[0] ? x->subject : NULL, "mail_from",
+				     x->mail_from[0] ? x->mail_from : NULL, "reporter",
+				     x->reporter[0] ? x->reporter : NULL, "first", (json_int_t)x->first,
+				     "last", (json_int_t)x->last));
+	}
+	return a;
+}
+
 /* print_human - sources, reporters, totals, advice */
 static void print_human(run *r)
 {
-	uint64_t reports, msgs, cls[MW_DRS_CLASSES], disp[MW_DRS_DISPS];
+	uint64_t reports, msgs, cls[MW_DRS_CLASSES], disp[MW_DRS_DISPS], freports, fdups;
 	mw_drs_totals(r->drs, &reports, &msgs, cls, disp);
+	mw_frs_totals(r->frs, &freports, &fdups);
+	if (freports)
+		print_failures_human(r);
+	if (freports && !reports)
+		return;
+	if (freports)
+		putchar('\n');
 	printf("%llu reports, %llu messages; strongest published policy p=%s\n",
 	       (unsigned long long)reports, (unsigned long long)msgs, mw_drs_policy(r->drs));
 	if (mw_drs_duplicates(r->drs))
@@ -289,6 +381,11 @@ static void print_json(run *r)
 	for (size_t i = 0; i < na; i++)
 		json_array_append_new(ja, json_string(adv[i]));
 	json_object_set_new(root, "advice", ja);
+	uint64_t freports, fdups;
+	mw_frs_totals(r->frs, &freports, &fdups);
+	json_object_set_new(root, "failure_reports", json_integer((json_int_t)freports));
+	json_object_set_new(root, "failure_duplicates", json_integer((json_int_t)fdups));
+	json_object_set_new(root, "failure_sources", failures_json(r));
 	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 	fputc('\n', stdout);
 	json_decref(root);
@@ -339,8 +436,10 @@ int cmd_dmarc_report(int argc, char **argv)
 		free(files);
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	}
-	run r = {.o = &o, .drs = mw_drs_new()};
-	if (!r.drs) {
+	run r = {.o = &o, .drs = mw_drs_new(), .frs = mw_frs_new()};
+	if (!r.drs || !r.frs) {
+		mw_drs_free(r.drs);
+		mw_frs_free(r.frs);
 		free(files);
 		return CLI_EXIT_ERROR;
 	}
@@ -356,11 +455,14 @@ int cmd_dmarc_report(int argc, char **argv)
 	else
 		print_human(&r);
 	uint64_t reports, msgs, cls[MW_DRS_CLASSES], disp[MW_DRS_DISPS];
+	uint64_t freports, fdups;
 	mw_drs_totals(r.drs, &reports, &msgs, cls, disp);
-	rc = (r.errors && reports == 0) ? CLI_EXIT_USAGE
-	     : (cls[MW_DRS_NOT_ALIGNED] || cls[MW_DRS_UNAUTH]) ? CLI_EXIT_FINDING
+	mw_frs_totals(r.frs, &freports, &fdups);
+	rc = (r.errors && reports == 0 && freports == 0) ? CLI_EXIT_USAGE
+	     : (cls[MW_DRS_NOT_ALIGNED] || cls[MW_DRS_UNAUTH] || freports) ? CLI_EXIT_FINDING
 	     : r.errors ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	mw_drs_free(r.drs);
+	mw_frs_free(r.frs);
 	free(files);
 	return rc;
 }
