@@ -27,12 +27,15 @@
 #include "core/limits.h"
 #include "mail/mbox.h"
 #include "report/aggregate.h"
+#include "report/drstore.h"
 #include "report/drsummary.h"
 #include "report/failure.h"
 #include "report/frsummary.h"
 
 static const char usage_text[] =
 	"usage: mailwarden dmarc-report FILE... [--json] [--since T] [--domain D] [--top N]\n"
+	"                                [--db PATH]\n"
+	"       mailwarden dmarc-report --db PATH [--json] [--since T] [--domain D] [--top N]\n"
 	"\n"
 	"Read DMARC aggregate reports (RFC 9990, RFC 7489) and show who sends as your\n"
 	"domain: per source IP, messages, SPF/DKIM results and alignment, dispositions,\n"
@@ -45,6 +48,9 @@ static const char usage_text[] =
 	"                seconds since the epoch)\n"
 	"  --domain D    only reports for the policy domain D\n"
 	"  --top N       sources listed in the human output (default 20; JSON lists all)\n"
+	"  --db PATH     with FILEs: store the reports in this SQLite file (created if\n"
+	"                absent; a report already stored is not added again); alone:\n"
+	"                summarise what the file holds\n"
 	"  --help        this text\n"
 	"\n"
 	"exit status: 0 all aligned, 1 not-aligned or unauthorised mail, 2 usage or input error\n";
@@ -53,6 +59,7 @@ typedef struct opts {
 	bool json;
 	int64_t since;
 	const char *domain;
+	const char *db;
 	long top;
 } opts;
 
@@ -60,6 +67,8 @@ typedef struct run {
 	const opts *o;
 	mw_drs *drs;
 	mw_frs *frs;
+	mw_drstore *db;
+	uint64_t stored[2], known[2]; /* [0] aggregate, [1] failure: new / already stored */
 	size_t files, skipped, errors;
 } run;
 
@@ -89,6 +98,13 @@ static bool failure_wanted(const opts *o, const mw_arf_report *f)
 	return false;
 }
 
+/* complain - one input's error */
+static void complain(run *r, const char *name, const mw_err *err)
+{
+	fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", name, err->msg);
+	r->errors++;
+}
+
 /* one_failure - a failure report (ARF or Exim text); false if it is none */
 static bool one_failure(run *r, const char *name, const char *data, size_t len)
 {
@@ -98,40 +114,44 @@ static bool one_failure(run *r, const char *name, const char *data, size_t len)
 	if (st == MW_ENOTFOUND)
 		return false;
 	if (st != MW_OK) {
-		fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", name, err.msg);
-		r->errors++;
+		complain(r, name, &err);
 		return true;
 	}
+	bool added = false;
 	if (!failure_wanted(r->o, f))
 		r->skipped++;
-	else if (mw_frs_add(r->frs, f, NULL, &err) != MW_OK) {
-		fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", name, err.msg);
-		r->errors++;
-	}
+	else if (r->db && mw_drstore_add_failure(r->db, f, &added, &err) != MW_OK)
+		complain(r, name, &err);
+	else if (mw_frs_add(r->frs, f, NULL, &err) != MW_OK)
+		complain(r, name, &err);
+	else if (r->db)
+		(added ? r->stored : r->known)[1]++;
 	mw_arf_free(f);
 	return true;
 }
 
-/* one_report - parse, filter and add one aggregate or failure report */
+/* one_report - parse, filter, store and add one aggregate or failure report */
 static void one_report(run *r, const char *name, const char *data, size_t len)
 {
 	mw_dr_report *rep;
 	mw_err err;
+	bool added = false;
 	mw_status st = mw_dr_parse(data, len, &rep, &err);
 	if (st == MW_ENOTFOUND && one_failure(r, name, data, len))
 		return;
 	if (st != MW_OK) {
-		fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", name, err.msg);
-		r->errors++;
+		complain(r, name, &err);
 		return;
 	}
 	if ((r->o->since > 0 && rep->end < r->o->since) ||
 	    (r->o->domain && (!rep->domain || strcasecmp(rep->domain, r->o->domain) != 0)))
 		r->skipped++;
-	else if (mw_drs_add(r->drs, rep, NULL, &err) != MW_OK) {
-		fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", name, err.msg);
-		r->errors++;
-	}
+	else if (r->db && mw_drstore_add_aggregate(r->db, rep, &added, &err) != MW_OK)
+		complain(r, name, &err);
+	else if (mw_drs_add(r->drs, rep, NULL, &err) != MW_OK)
+		complain(r, name, &err);
+	else if (r->db)
+		(added ? r->stored : r->known)[0]++;
 	mw_dr_free(rep);
 }
 
@@ -257,7 +277,7 @@ static json_t *failures_json(run *r)
 	for (size_t i = 0; i < n; i++) {
 		const mw_frs_source *x = fs[i];
 		json_array_append_new(
-			a, json_pack("{s:s, s:I, s:I, s:s, s:s*, s:s*, s:s*, s:s*, s:s*, s:I*, s:I*}",
+			a, json_pack("{s:s, s:I, s:I, s:s, s:s*, s:s*, s:s*, s:s*, s:s*, s:I, s:I}",
 				     "ip", x->ip, "reports", (json_int_t)x->reports, "incidents",
 				     (json_int_t)x->incidents, "feedback_type", x->feedback_type,
 				     "auth_failure", x->auth_failure[0] ? x->auth_failure : NULL,
@@ -276,6 +296,11 @@ static void print_human(run *r)
 	uint64_t reports, msgs, cls[MW_DRS_CLASSES], disp[MW_DRS_DISPS], freports, fdups;
 	mw_drs_totals(r->drs, &reports, &msgs, cls, disp);
 	mw_frs_totals(r->frs, &freports, &fdups);
+	if (r->db && r->files)
+		printf("stored in %s: %llu new reports (%llu already stored), %llu new failure "
+		       "reports (%llu already stored)\n\n", r->o->db, (unsigned long long)r->stored[0],
+		       (unsigned long long)r->known[0], (unsigned long long)r->stored[1],
+		       (unsigned long long)r->known[1]);
 	if (freports)
 		print_failures_human(r);
 	if (freports && !reports)
@@ -386,6 +411,12 @@ static void print_json(run *r)
 	json_object_set_new(root, "failure_reports", json_integer((json_int_t)freports));
 	json_object_set_new(root, "failure_duplicates", json_integer((json_int_t)fdups));
 	json_object_set_new(root, "failure_sources", failures_json(r));
+	if (r->db && r->files)
+		json_object_set_new(root, "stored",
+				    json_pack("{s:I, s:I, s:I, s:I}", "reports", (json_int_t)r->stored[0],
+					      "already_stored", (json_int_t)r->known[0], "failure_reports",
+					      (json_int_t)r->stored[1], "failure_already_stored",
+					      (json_int_t)r->known[1]));
 	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 	fputc('\n', stdout);
 	json_decref(root);
@@ -412,14 +443,18 @@ static int parse_args(int argc, char **argv, opts *o, const char **files, int *n
 				o->domain = v;
 			if (a[2] == 't' && (o->top = strtol(v, NULL, 10)) <= 0)
 				return cli_usage_error("dmarc-report", "--top: not a positive number: %s", v);
+		} else if (strcmp(a, "--db") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage_error("dmarc-report", "--db needs a value");
+			o->db = argv[++i];
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage_error("dmarc-report", "unknown option %s", a);
 		} else {
 			files[(*nfiles)++] = a;
 		}
 	}
-	if (*nfiles == 0)
-		return cli_usage_error("dmarc-report", "no report FILE given");
+	if (*nfiles == 0 && !o->db)
+		return cli_usage_error("dmarc-report", "no report FILE given (or --db PATH alone)");
 	return 0;
 }
 
@@ -443,12 +478,25 @@ int cmd_dmarc_report(int argc, char **argv)
 		free(files);
 		return CLI_EXIT_ERROR;
 	}
+	mw_err err;
+	if (o.db && mw_drstore_open(o.db, nfiles == 0, &r.db, &err) != MW_OK) {
+		fprintf(stderr, "mailwarden dmarc-report: %s\n", err.msg);
+		mw_drs_free(r.drs);
+		mw_frs_free(r.frs);
+		free(files);
+		return CLI_EXIT_USAGE;
+	}
 	for (int i = 0; i < nfiles; i++) {
 		struct stat st;
 		if (strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0 && S_ISDIR(st.st_mode))
 			one_dir(&r, files[i], 0);
 		else
 			one_file(&r, files[i]);
+	}
+	if (r.db && nfiles == 0 &&
+	    mw_drstore_load(r.db, o.since, o.domain, r.drs, r.frs, &err) != MW_OK) {
+		fprintf(stderr, "mailwarden dmarc-report: %s\n", err.msg);
+		r.errors++;
 	}
 	if (o.json)
 		print_json(&r);
@@ -461,6 +509,7 @@ int cmd_dmarc_report(int argc, char **argv)
 	rc = (r.errors && reports == 0 && freports == 0) ? CLI_EXIT_USAGE
 	     : (cls[MW_DRS_NOT_ALIGNED] || cls[MW_DRS_UNAUTH] || freports) ? CLI_EXIT_FINDING
 	     : r.errors ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	mw_drstore_close(r.db);
 	mw_drs_free(r.drs);
 	mw_frs_free(r.frs);
 	free(files);

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <gmime/gmime.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -532,6 +533,17 @@ mw_status mw_arf_parse(const char *data, size_t len, mw_arf_report **out, mw_err
 	}
 	g_object_unref(m);
 	return st;
+}
+
+/* mw_arf_key - see header */
+void mw_arf_key(const mw_arf_report *r, char *out, size_t max)
+{
+	if (r->report_message_id)
+		snprintf(out, max, "m:%s", r->report_message_id);
+	else
+		snprintf(out, max, "k:%s|%lld|%s|%s", r->source_ip ? r->source_ip : "",
+			 (long long)r->arrival, r->message_id ? r->message_id : "",
+			 r->original_mail_from ? r->original_mail_from : "");
 }
 
 /* mw_arf_free - see header */

@@ -103,6 +103,11 @@ mw_status mw_arf_parse(const char *data, size_t len, mw_arf_report **out, mw_err
  * mw_arf_new. */
 mw_status mw_arf_parse_fields(mw_arf_report *r, const char *body, size_t len, mw_err *err);
 
+/* mw_arf_key - identity of a report for de-duplication: "m:<report
+ * Message-ID>", or without one "k:<source ip>|<arrival>|<original
+ * Message-ID>|<Original-Mail-From>"; cut to max - 1 bytes */
+void mw_arf_key(const mw_arf_report *r, char *out, size_t max);
+
 /* mw_arf_new - empty report with its pool; NULL when out of memory */
 mw_arf_report *mw_arf_new(void);
 

@@ -44,17 +44,6 @@ void mw_frs_free(mw_frs *s)
 	free(s);
 }
 
-/* report_key - the identity of a report for de-duplication */
-static void report_key(const mw_arf_report *r, char *out, size_t max)
-{
-	if (r->report_message_id)
-		snprintf(out, max, "m:%s", r->report_message_id);
-	else
-		snprintf(out, max, "k:%s|%lld|%s|%s", r->source_ip ? r->source_ip : "",
-			 (long long)r->arrival, r->message_id ? r->message_id : "",
-			 r->original_mail_from ? r->original_mail_from : "");
-}
-
 /* fill - first-seen values of a new row */
 static void fill(mw_frs_source *x, const mw_arf_report *r)
 {
@@ -75,7 +64,7 @@ mw_status mw_frs_add(mw_frs *s, const mw_arf_report *r, bool *dup, mw_err *err)
 	char key[1024];
 	if (dup)
 		*dup = false;
-	report_key(r, key, sizeof(key));
+	mw_arf_key(r, key, sizeof(key));
 	if (mw_htab_get(s->seen, key, strlen(key))) {
 		s->duplicates++;
 		if (dup)

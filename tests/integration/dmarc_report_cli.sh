@@ -67,5 +67,36 @@ rm -f "$tmp/huge.xml"
 [ $rc -eq 2 ] && ok || bad "no FILE: exit $rc, want 2"
 "$MW" dmarc-report --help | grep -q 'usage: mailwarden dmarc-report' && ok || bad "--help"
 
+# failure reports (ARF and Exim text) in the same inputs, per source IP
+F=$TD/dmarc-reports-parsedmarc/failure
+"$MW" dmarc-report --json "$F" >"$tmp/f.json"; rc=$?
+[ $rc -eq 1 ] && ok || bad "failure dir exit $rc, want 1"
+got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["failure_reports"], d["reports"], " ".join(sorted(s["ip"]+"/"+(s.get("auth_failure") or "-") for s in d["failure_sources"])))' "$tmp/f.json")
+[ "$got" = "3 0 10.10.10.10/dmarc 167.89.69.24/- 203.0.113.68/dmarc" ] && ok || bad "failure dir: got '$got'"
+"$MW" dmarc-report "$F" "$A/rfc9990-sample.xml" >"$tmp/fh.txt"
+grep -q '^203.0.113.68 .*auth-failure  dmarc .*example.com .*Payment from your account.' "$tmp/fh.txt" && ok || bad "failure human line: $(cat "$tmp/fh.txt")"
+grep -q '^1 reports, ' "$tmp/fh.txt" && ok || bad "failure + aggregate: aggregate summary missing"
+got=$("$MW" dmarc-report --json --domain domain.de "$F" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["failure_reports"], d["skipped_reports"])')
+[ "$got" = "1 2" ] && ok || bad "failure --domain: got '$got'"
+
+# --db: import, import again (nothing new), summarise from the database alone
+DB=$tmp/dr.db
+"$MW" dmarc-report --json --db "$DB" "$A" "$F" >"$tmp/i1.json"
+"$MW" dmarc-report --json --db "$DB" "$A" "$F" >"$tmp/i2.json"
+got=$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["stored"]; b=json.load(open(sys.argv[2]))["stored"]; print(a["reports"], a["failure_reports"], b["reports"], b["already_stored"], b["failure_reports"], b["failure_already_stored"])' "$tmp/i1.json" "$tmp/i2.json")
+[ "$got" = "11 3 0 13 0 3" ] && ok || bad "--db import twice: got '$got', want '11 3 0 13 0 3'"
+"$MW" dmarc-report --json --db "$DB" >"$tmp/d.json"
+got=$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); c=json.load(open(sys.argv[3])); print(a["reports"]==b["reports"], a["messages"]==b["messages"], a["sources"]==b["sources"], c["failure_sources"]==b["failure_sources"])' "$tmp/all.json" "$tmp/d.json" "$tmp/f.json")
+[ "$got" = "True True True True" ] && ok || bad "--db summary differs from files: $got"
+got=$("$MW" dmarc-report --json --db "$DB" --domain twlnet.com | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["reports"], d["policy"])')
+[ "$got" = "1 reject" ] && ok || bad "--db --domain: got '$got'"
+"$MW" dmarc-report --db "$DB" >"$tmp/dh.txt"
+grep -q '^11 reports, ' "$tmp/dh.txt" && ok || bad "--db human summary"
+head -c 5000 /dev/urandom >"$tmp/corrupt.db"
+"$MW" dmarc-report --db "$tmp/corrupt.db" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -q 'not a DMARC report database' "$tmp/err" && ok || bad "corrupt db: exit $rc, $(cat "$tmp/err")"
+"$MW" dmarc-report --db "$tmp/missing.db" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && [ ! -e "$tmp/missing.db" ] && ok || bad "missing db: exit $rc, $(cat "$tmp/err")"
+
 echo "dmarc_report_cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
