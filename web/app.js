@@ -638,6 +638,11 @@
     window.dispatchEvent(new CustomEvent('mw:rendered', { detail: r.name }));
   }
 
+  /* Cancel buttons are type=button (Enter in a field submits the form's one
+   * submit button, never Cancel); they close their dialog. */
+  for (const b of document.querySelectorAll('dialog [data-close]'))
+    b.addEventListener('click', () => b.closest('dialog').close('cancel'));
+
   function refresh() {
     return render(true);
   }
