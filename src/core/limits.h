@@ -108,6 +108,19 @@
 #define MW_EVENT_FIELD_MAX 512    /* bytes per event text field (address, key, reason) */
 #define MW_EVENT_LIST_MAX 100000  /* events returned by one query */
 
+/* ---- HTTP API of the daemon (src/api, daemon/http.c; /work/notes api contract) ---- */
+#define MW_API_BODY_MAX (64u << 10)  /* request body: a release/block body is < 1 KiB; 64 KiB is the contract */
+#define MW_API_LIMIT_DEFAULT 100     /* items per page when limit= is absent */
+#define MW_API_LIMIT_MAX 1000        /* items per page: 1000 events are ~1 MB of JSON */
+#define MW_API_OFFSET_MAX 100000000  /* offset: beyond any event history (retention-bounded) */
+#define MW_API_SECRET_MAX 512        /* bytes of a token or password (file or config) */
+#define MW_API_HEADER_MAX 4096       /* Authorization / Origin / Host header values looked at */
+#define MW_RLT_KEYS_MAX 20000        /* (rule, key) pairs the daemon tracks for /api/senders (~300 B each) */
+#define MW_RLT_BLOCKS_MAX 10000      /* manual blocks (POST /api/block) at once */
+#define MW_RATEHIST_MINUTES 1440     /* per-minute history kept: 24 h */
+#define MW_RATEHIST_KEYS_DEFAULT 200 /* keys whose minutes are persisted each minute (top by count) */
+#define MW_RATEHIST_PENDING_MAX 50000 /* distinct keys counted within one minute before new ones are dropped */
+
 /* ---- mail logs (logwatch/) ---- */
 #define MW_LOG_LINE_MAX (1u << 20)   /* 1 MiB: longer lines are skipped and counted; syslogd
 					 * default is 8 KiB, rsyslog $MaxMessageSize allows more */

@@ -4,6 +4,7 @@
 #include "daemon/config.h"
 
 #include <ini.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ static void defaults(serve_config *c)
 	c->idle_timeout_s = 330;    /* Postfix closes idle ones after 300 s (max_idle) */
 	c->request_timeout_s = 10;  /* a request arrives in one write; 10 s is slowloris */
 	c->max_keys = 2000000;
+	c->history_keys = MW_RATEHIST_KEYS_DEFAULT; /* 288,000 rows over 24 h at most */
 	serve_logwatch_defaults(&c->logwatch);
 }
 
@@ -49,6 +51,41 @@ static bool set_int(const char *v, long lo, long hi, long *out)
 	return true;
 }
 
+/* set_http - the HTTP API settings of [serve] */
+static mw_status set_http(serve_config *c, const char *name, const char *v, mw_err *err)
+{
+	static const struct {
+		const char *name;
+		size_t off, size;
+	} paths[] = {
+		{"http_token_file", offsetof(serve_config, http_token_file), SERVE_PATH_MAX},
+		{"http_password_file", offsetof(serve_config, http_password_file), SERVE_PATH_MAX},
+		{"http_tls_cert", offsetof(serve_config, http_tls_cert), SERVE_PATH_MAX},
+		{"http_tls_key", offsetof(serve_config, http_tls_key), SERVE_PATH_MAX},
+		{"dmarc_db", offsetof(serve_config, dmarc_db), SERVE_PATH_MAX},
+		{"audit_dir", offsetof(serve_config, audit_dir), SERVE_PATH_MAX},
+		{"http_user", offsetof(serve_config, http_user), 128},
+		{"http_token", offsetof(serve_config, http_token), MW_API_SECRET_MAX + 1},
+	};
+	long n;
+	if (strcmp(name, "history_keys") == 0) {
+		if (!set_int(v, 1, 100000, &n))
+			return mw_err_set(err, MW_EINVAL, "history_keys '%s': want 1..100000", v);
+		c->history_keys = (size_t)n;
+		return MW_OK;
+	}
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (strcmp(name, paths[i].name) != 0)
+			continue;
+		if (strlen(v) >= paths[i].size) /* never echo a secret in the message */
+			return mw_err_set(err, MW_ETOOBIG, "[serve] %s: longer than %zu bytes", name,
+					  paths[i].size - 1);
+		mw_strlcpy((char *)c + paths[i].off, v, paths[i].size);
+		return MW_OK;
+	}
+	return mw_err_set(err, MW_EINVAL, "[serve] %s: unknown setting", name);
+}
+
 /* set_serve - one [serve] setting */
 static mw_status set_serve(serve_config *c, const char *name, const char *v, mw_err *err)
 {
@@ -60,8 +97,11 @@ static mw_status set_serve(serve_config *c, const char *name, const char *v, mw_
 		mw_strlcpy(c->listen[c->nlisten++], v, SERVE_PATH_MAX);
 	} else if (strcmp(name, "control") == 0)
 		mw_strlcpy(c->control, strcmp(v, "off") == 0 ? "" : v, sizeof(c->control));
-	else if (strcmp(name, "metrics") == 0)
+	else if (strcmp(name, "metrics") == 0 || strcmp(name, "http") == 0)
 		mw_strlcpy(c->metrics, strcmp(v, "off") == 0 ? "" : v, sizeof(c->metrics));
+	else if (strncmp(name, "http_", 5) == 0 || strcmp(name, "dmarc_db") == 0 ||
+		 strcmp(name, "audit_dir") == 0 || strcmp(name, "history_keys") == 0)
+		return set_http(c, name, v, err);
 	else if (strcmp(name, "user") == 0)
 		mw_strlcpy(c->user, v, sizeof(c->user));
 	else if (strcmp(name, "store") == 0)

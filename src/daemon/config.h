@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/limits.h"
 #include "daemon/logfollow.h"
 #include "outbound/policy.h"
 #include "outbound/ratelimit.h"
@@ -32,7 +33,15 @@ typedef struct serve_config {
 	char listen[SERVE_LISTEN_MAX][SERVE_PATH_MAX];
 	size_t nlisten;
 	char control[SERVE_PATH_MAX]; /* unix:PATH or "" (off) */
-	char metrics[128];            /* ADDR:PORT or "" (off) */
+	char metrics[128];            /* http = ADDR:PORT (alias: metrics) or "" (off) */
+	char http_token[MW_API_SECRET_MAX + 1]; /* bearer token, inline (http_token) */
+	char http_token_file[SERVE_PATH_MAX];   /* ... or its file, read at start */
+	char http_user[128];                    /* HTTP basic user */
+	char http_password_file[SERVE_PATH_MAX];
+	char http_tls_cert[SERVE_PATH_MAX], http_tls_key[SERVE_PATH_MAX]; /* PEM; both or none */
+	char dmarc_db[SERVE_PATH_MAX];  /* DMARC report store for /api/dmarc, "" = none */
+	char audit_dir[SERVE_PATH_MAX]; /* `mailwarden audit --json` outputs for /api/audit */
+	size_t history_keys;            /* keys whose per-minute history is kept */
 	char user[64];                /* drop root to this user; "" = stay */
 	char store[SERVE_PATH_MAX];
 	int store_timeout_ms;

@@ -1,13 +1,9 @@
 /*
- * daemon/metrics.c - /metrics and /api/status over libmicrohttpd (see
- * metrics.h).  The HTTP thread only reads atomics.
+ * daemon/metrics.c - the counters' Prometheus text and status JSON (see
+ * metrics.h).  The HTTP thread (daemon/http.c) only reads atomics.
  */
 #include "daemon/metrics.h"
-#include "daemon/webassets.h"
 
-#include <arpa/inet.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,95 +120,4 @@ void metrics_json(serve_metrics *m, mw_buf *o)
 		mw_buf_printf(o, "%s\"%s\":%llu", a ? "," : "", mw_rl_action_name((mw_rl_action)a),
 			      LD(m->events[a]));
 	mw_buf_puts(o, "}}");
-}
-
-/* answer_asset - an embedded dashboard file with the contract's headers */
-static enum MHD_Result answer_asset(struct MHD_Connection *conn, const web_asset *a)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(a->len, (void *)a->data,
-								 MHD_RESPMEM_PERSISTENT);
-	if (!r)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", a->mime);
-	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Cache-Control", "no-cache");
-	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-/* answer - MHD request handler */
-static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
-			      const char *method, const char *version, const char *upload,
-			      size_t *upload_size, void **con_cls)
-{
-	(void)version;
-	(void)upload;
-	(void)upload_size;
-	(void)con_cls;
-	serve_metrics *m = cls;
-	const web_asset *asset = strcmp(method, "GET") == 0 ? web_asset_find(url) : NULL;
-	if (asset)
-		return answer_asset(conn, asset);
-	mw_buf b;
-	mw_buf_init(&b, 1 << 20);
-	const char *type = "text/plain; version=0.0.4; charset=utf-8";
-	unsigned code = MHD_HTTP_OK;
-	if (strcmp(method, "GET") != 0) {
-		code = MHD_HTTP_METHOD_NOT_ALLOWED;
-		mw_buf_puts(&b, "GET only\n");
-	} else if (strcmp(url, "/metrics") == 0) {
-		metrics_text(m, &b);
-	} else if (strcmp(url, "/api/status") == 0) {
-		metrics_json(m, &b);
-		type = "application/json";
-	} else {
-		code = MHD_HTTP_NOT_FOUND;
-		mw_buf_puts(&b, "not found\n");
-	}
-	struct MHD_Response *r = MHD_create_response_from_buffer(b.len, b.data ? b.data : (char *)"",
-								 MHD_RESPMEM_MUST_COPY);
-	mw_buf_free(&b);
-	if (!r)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", type);
-	enum MHD_Result ret = MHD_queue_response(conn, code, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-/* metrics_start - bind and start the HTTP thread (IPv4 ADDR:PORT) */
-struct MHD_Daemon *metrics_start(serve_metrics *m, const char *addr, mw_err *err)
-{
-	char host[64];
-	const char *colon = strrchr(addr, ':');
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	if (!colon || (size_t)(colon - addr) >= sizeof(host)) {
-		mw_err_set(err, MW_EINVAL, "metrics '%s': want IPv4ADDR:PORT", addr);
-		return NULL;
-	}
-	memcpy(host, addr, (size_t)(colon - addr));
-	host[colon - addr] = '\0';
-	int port = atoi(colon + 1);
-	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1 || port <= 0 || port > 65535) {
-		mw_err_set(err, MW_EINVAL, "metrics '%s': want IPv4ADDR:PORT", addr);
-		return NULL;
-	}
-	sin.sin_port = htons((uint16_t)port);
-	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)port, NULL, NULL, answer, m,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
-	if (!d)
-		mw_err_set(err, MW_EIO, "metrics: cannot listen on %s", addr);
-	return d;
-}
-
-/* metrics_stop - stop the thread */
-void metrics_stop(struct MHD_Daemon *d)
-{
-	if (d)
-		MHD_stop_daemon(d);
 }

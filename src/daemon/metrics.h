@@ -3,9 +3,9 @@
  *
  * DESCRIPTION
  *   The event loop thread updates the counters (relaxed atomics); the
- *   libmicrohttpd thread reads them for GET /metrics (Prometheus text
- *   exposition format 0.0.4), GET /api/status (JSON) and the embedded
- *   dashboard files (daemon/webassets.h: GET /, /index.html, /assets/NAME).
+ *   libmicrohttpd thread (daemon/http.c) reads them for GET /metrics
+ *   (Prometheus text exposition format 0.0.4) and GET /api/status; the
+ *   control socket's `status` prints metrics_json.
  */
 #ifndef MW_DAEMON_METRICS_H
 #define MW_DAEMON_METRICS_H
@@ -34,17 +34,11 @@ typedef struct serve_metrics {
 	int64_t started_ms;
 } serve_metrics;
 
-struct MHD_Daemon;
-
 /* metrics_observe - one request's answer and latency */
 void metrics_observe(serve_metrics *m, mw_policy_action a, uint64_t ns);
 /* metrics_text - Prometheus text into out */
 void metrics_text(serve_metrics *m, mw_buf *out);
 /* metrics_json - status JSON object text into out */
 void metrics_json(serve_metrics *m, mw_buf *out);
-/* metrics_start - HTTP server on addr ("127.0.0.1:9105"); NULL with err set */
-struct MHD_Daemon *metrics_start(serve_metrics *m, const char *addr, mw_err *err);
-/* metrics_stop - stop the HTTP thread */
-void metrics_stop(struct MHD_Daemon *d);
 
 #endif

@@ -32,6 +32,8 @@
 #include <unistd.h>
 
 #include "core/str.h"
+#include "daemon/dash.h"
+#include "daemon/http.h"
 #include "daemon/logfollow.h"
 #include "daemon/metrics.h"
 #include "daemon/milter_serve.h"
@@ -79,6 +81,9 @@ struct server {
 	double drain_deadline, last_prune;
 	serve_metrics metrics;
 	struct MHD_Daemon *mhd;
+	http_ctx http;  /* HTTP API (daemon/http.h) */
+	int http_fd;
+	dash *dash;     /* state shared with the HTTP thread (daemon/dash.h) */
 	mw_rl_verdict verdict;
 	mw_event ev;
 	double last_evict_log;
@@ -312,6 +317,8 @@ static void raise_events(server *s, conn *c, const mw_policy_req *req, int64_t n
 			mw_event_add_recipient(ev, req->recipient);
 			atomic_fetch_add(&s->metrics.events[a], 1);
 			deliver(s, ev);
+			if (a >= MW_RL_HOLD && s->dash)
+				dash_held(s->dash, h->rule->name, h->key, ev->id, now_ms);
 		}
 	}
 }
@@ -356,6 +363,10 @@ static void handle(server *s, conn *c, const mw_policy_req *req, uint64_t t0)
 			answer = MW_PA_DEFER_IF_PERMIT;
 			text = "rate limit state unavailable, try again later";
 		}
+	}
+	if (s->dash && dash_observe(s->dash, s->cfg->rules, req, v, now_ms)) {
+		answer = MW_PA_REJECT; /* POST /api/block */
+		text = "blocked by the administrator";
 	}
 	if (v->nhits)
 		raise_events(s, c, req, now_ms);
@@ -411,12 +422,48 @@ static void process_policy(server *s, conn *c)
 
 static void store_gauges(server *s);
 
+/* release_key - forget KEY's counters in every rule and end its manual
+ * block: the control socket's `release` and POST /api/release */
+static size_t release_key(server *s, const char *key, const char *who)
+{
+	size_t n = mw_rl_release(s->cfg->rules, s->store, key), t = 0;
+	char low[MW_RL_KEY_MAX + 1];
+	mw_strlcpy(low, key, sizeof(low));
+	mw_strlower(low);
+	if (s->dash) {
+		dash_lock(s->dash);
+		t = mw_rlt_release(dash_tracker(s->dash), low);
+		dash_unlock(s->dash);
+	}
+	slog(LOG_NOTICE, "release %s (%s): %zu counters cleared", key, who, n);
+	return n ? n : t;
+}
+
+/* dash_exec - an HTTP API action, on the loop thread */
+static void dash_exec(void *ctx, dash_req *c)
+{
+	server *s = ctx;
+	if (c->op == DASH_RELEASE) {
+		c->released = release_key(s, c->key, "http");
+		c->ok = true;
+		return;
+	}
+	mw_err err;
+	int64_t now_ms = (int64_t)(ev_now(s->loop) * 1000);
+	dash_lock(s->dash);
+	c->ok = mw_rlt_block_add(dash_tracker(s->dash), c->key, now_ms, c->duration_ms, &err) == MW_OK;
+	dash_unlock(s->dash);
+	if (c->ok)
+		slog(LOG_NOTICE, "block %s (http): %lld s", c->key, (long long)(c->duration_ms / 1000));
+	else
+		mw_strlcpy(c->err, err.msg, sizeof(c->err));
+}
+
 /* control_line - one command */
 static void control_line(server *s, conn *c, char *line)
 {
 	if (strncmp(line, "release ", 8) == 0 && line[8]) {
-		size_t n = mw_rl_release(s->cfg->rules, s->store, line + 8);
-		slog(LOG_NOTICE, "release %s: %zu counters cleared", line + 8, n);
+		size_t n = release_key(s, line + 8, "control socket");
 		mw_buf_printf(&c->out, "ok %zu\n", n);
 	} else if (strcmp(line, "status") == 0) {
 		store_gauges(s);
@@ -636,6 +683,11 @@ static void sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (mw_store_flush(s->store, &err) != MW_OK)
 		slog(LOG_ERR, "store flush: %s", err.msg);
 	store_gauges(s);
+	if (s->dash) {
+		dash_tick(s->dash, now_ms, &err);
+		if (err.code != MW_OK)
+			slog(LOG_ERR, "rate history: %s", err.msg);
+	}
 	if (s->events && now - s->last_prune > 3600) {
 		size_t n = 0;
 		if (mw_eventlog_prune(s->events, now_ms, s->cfg->retention_ms, &n, &err) != MW_OK)
@@ -783,6 +835,10 @@ static bool open_state(server *s, mw_err *err)
 	mw_strlcpy(s->metrics.store_name, mw_store_name(s->store), sizeof(s->metrics.store_name));
 	if (s->cfg->events_db[0] && !(s->events = mw_eventlog_open(s->cfg->events_db, false, err)))
 		return false;
+	if (s->cfg->metrics[0] &&
+	    !(s->dash = dash_new(s->loop, dash_exec, s, s->cfg->events_db[0] ? s->cfg->events_db : NULL,
+				 s->cfg->history_keys, err)))
+		return false;
 	if (!(s->logs = logfollow_new(s->loop, &s->metrics, deliver_log, s)))
 		return mw_err_set(err, MW_ENOMEM, "out of memory"), false;
 	return logfollow_apply(s->logs, &s->cfg->logwatch, err) == MW_OK;
@@ -870,16 +926,24 @@ int serve_run(const char *config_path, const serve_overrides *ov, bool log_stder
 	s->loop = ev_default_loop(EVFLAG_AUTO);
 	s->max_conns = raise_nofile(s->cfg->max_connections);
 	s->metrics.started_ms = (int64_t)(ev_time() * 1000);
+	s->http_fd = -1;
 	if (!open_sockets(s, &err) ||
-	    (s->cfg->metrics[0] && !(s->mhd = metrics_start(&s->metrics, s->cfg->metrics, &err))) ||
+	    (s->cfg->metrics[0] && (!http_ctx_init(&s->http, s->cfg, &s->metrics, &err) ||
+				    (s->http_fd = http_bind(s->cfg->metrics, &err)) < 0)) ||
 	    !open_milter(s, &err) || !drop_privileges(s->cfg->user, &err) || !open_state(s, &err) ||
 	    (s->milter && !milter_bridge_start(s->milter, &err))) {
 		slog(LOG_ERR, "cannot start: %s", err.msg);
 		goto out;
 	}
+	s->http.dash = s->dash;
+	if (s->http_fd >= 0 && !(s->mhd = http_start_fd(&s->http, s->http_fd, &err))) {
+		s->http_fd = -1; /* closed by http_start_fd */
+		slog(LOG_ERR, "cannot start: %s", err.msg);
+		goto out;
+	}
 	slog(LOG_NOTICE, "policy service ready: %zu listeners, store %s, %zu rules, %zu log files%s%s%s%s",
-	     s->cfg->nlisten, mw_store_name(s->store), s->cfg->rules->nrules,
-	     s->cfg->logwatch.nfiles, s->cfg->metrics[0] ? ", metrics on " : "", s->cfg->metrics,
+	     s->cfg->nlisten, mw_store_name(s->store), s->cfg->rules->nrules, s->cfg->logwatch.nfiles,
+	     s->cfg->metrics[0] ? (s->http.tls ? ", HTTPS on " : ", HTTP on ") : "", s->cfg->metrics,
 	     s->milter ? ", milter on " : "", s->milter ? s->mcfg->socket : "");
 	run_loop(s);
 	slog(LOG_NOTICE, "stopping: %zu connections left", s->nconns);
@@ -898,7 +962,12 @@ out:
 			unlink(s->lis_path[i] + 5);
 	}
 	logfollow_free(s->logs); /* reads what is left: its events still reach the history */
-	metrics_stop(s->mhd);
+	dash_stop(s->dash);      /* HTTP calls waiting for the loop fail now */
+	http_stop(s->mhd);
+	if (!s->mhd && s->http_fd >= 0)
+		close(s->http_fd);
+	http_ctx_free(&s->http);
+	dash_free(s->dash);
 	if (s->store && mw_store_flush(s->store, &err) != MW_OK) {
 		slog(LOG_ERR, "final store flush: %s", err.msg);
 		rc = 1;

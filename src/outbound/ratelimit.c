@@ -309,9 +309,9 @@ static const char *domain_of(const char *addr)
 	return at ? at + 1 : "";
 }
 
-/* build_key - the rule's key value for req, lower-cased, fields joined by
- * '|'; false if a field is missing or the key is too long */
-static bool build_key(const mw_rl_rule *r, const mw_policy_req *req, char *out, size_t cap)
+/* mw_rl_rule_key - the rule's key value for req, lower-cased, fields joined
+ * by '|'; false if a field is missing or the key is too long */
+bool mw_rl_rule_key(const mw_rl_rule *r, const mw_policy_req *req, char *out, size_t cap)
 {
 	const char *v[5] = {req->sasl_username, req->client_address, req->sender,
 			    domain_of(req->sender), domain_of(req->recipient)};
@@ -368,12 +368,12 @@ static bool judge(const mw_rl_limits *l, uint64_t count, uint64_t n, mw_rl_hit *
 
 /* check_rule - count req in one rule; true when a threshold is exceeded */
 static bool check_rule(const mw_rl_rule *r, mw_store *store, const mw_policy_req *req,
-		       int st, int64_t now_ms, mw_rl_hit *hit, mw_rl_verdict *out)
+		       int st, int64_t now_ms, mw_rl_hit *hit, mw_rl_verdict *out, mw_rl_seen *seen)
 {
 	mw_rl_state want = rule_state(r);
 	if (st != (int)want)
 		return false;
-	if (!build_key(r, req, hit->key, sizeof(hit->key)))
+	if (!mw_rl_rule_key(r, req, hit->key, sizeof(hit->key)))
 		return false;
 	const mw_rl_limits *l = &r->limits;
 	if (mw_htab_count(r->overrides)) {
@@ -382,8 +382,10 @@ static bool check_rule(const mw_rl_rule *r, mw_store *store, const mw_policy_req
 			l = o;
 	}
 	hit->rule = r;
+	*seen = (mw_rl_seen){.counted = true, .n = 1, .count = req->recipient_count, .limits = l};
 	if (r->count == MW_RLC_RCPT_PER_MSG)
 		return judge(l, req->recipient_count, req->recipient_count, hit);
+	seen->counted = false;
 	uint64_t n = r->count == MW_RLC_SCAN_HOLDS ? 0 : 1; /* scan holds: read only */
 	if (r->count == MW_RLC_RECIPIENTS && st != MW_RLS_RCPT)
 		n = req->recipient_count ? req->recipient_count : 1;
@@ -400,6 +402,8 @@ static bool check_rule(const mw_rl_rule *r, mw_store *store, const mw_policy_req
 		out->store_errors++;
 		return false;
 	}
+	*seen = (mw_rl_seen){.counted = true, .n = (uint32_t)(n > UINT32_MAX ? UINT32_MAX : n),
+			     .count = count, .limits = l};
 	return judge(l, count, n, hit);
 }
 
@@ -414,13 +418,15 @@ void mw_rl_check(const mw_rl_config *c, mw_store *store, const mw_policy_req *re
 	out->text = NULL;
 	out->nhits = 0;
 	out->store_errors = 0;
+	for (size_t i = 0; i < c->nrules; i++)
+		out->seen[i].counted = false;
 	int st = req_state(req->protocol_state);
 	if (st < 0)
 		return;
 	int strongest = -1;
 	for (size_t i = 0; i < c->nrules; i++) {
 		mw_rl_hit *hit = &out->hits[out->nhits];
-		if (!check_rule(&c->rules[i], store, req, st, now_ms, hit, out))
+		if (!check_rule(&c->rules[i], store, req, st, now_ms, hit, out, &out->seen[i]))
 			continue;
 		out->nhits++;
 		if ((int)hit->action > strongest && hit->action != MW_RL_ALERT) {
@@ -455,7 +461,7 @@ void mw_rl_scan_hold(const mw_rl_config *c, mw_store *store, const char *sasl,
 		char ck[MW_RL_KEY_MAX + 1];
 		size_t cklen;
 		uint64_t count = 0;
-		if (r->count != MW_RLC_SCAN_HOLDS || !build_key(r, &req, hit->key, sizeof(hit->key)))
+		if (r->count != MW_RLC_SCAN_HOLDS || !mw_rl_rule_key(r, &req, hit->key, sizeof(hit->key)))
 			continue;
 		const mw_rl_limits *l = &r->limits;
 		const mw_rl_limits *o = mw_htab_count(r->overrides)

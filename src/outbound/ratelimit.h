@@ -108,7 +108,17 @@ typedef struct mw_rl_hit {
 	const mw_rl_limits *limits;  /* the thresholds used (the rule's or an override) */
 } mw_rl_hit;
 
+/* what one rule counted for a request (every applicable rule, exceeded or
+ * not): the daemon mirrors it for the dashboard (outbound/rltrack.h) */
+typedef struct mw_rl_seen {
+	bool counted;               /* the rule applied and the store answered */
+	uint32_t n;                 /* added by this request */
+	uint64_t count;             /* the store's count after it (recipients_per_message: the message's) */
+	const mw_rl_limits *limits; /* the thresholds used */
+} mw_rl_seen;
+
 typedef struct mw_rl_verdict {
+	mw_rl_seen seen[MW_RL_RULES_MAX]; /* by rule index */
 	mw_policy_action answer; /* DUNNO unless a hold/defer/reject threshold is exceeded */
 	const char *text;        /* rule text for the answer, or NULL */
 	size_t nhits;            /* rules with at least one exceeded threshold */
@@ -142,6 +152,10 @@ void mw_rl_scan_hold(const mw_rl_config *c, mw_store *store, const char *sasl,
 /* mw_rl_release - forget the counters of KEY (a key value as in events) in
  * every rule; returns how many counters were dropped */
 size_t mw_rl_release(const mw_rl_config *c, mw_store *store, const char *key);
+
+/* mw_rl_rule_key - the key value rule r counts req by (lower-cased, fields
+ * joined by '|') into out; false when a field is missing or it is too long */
+bool mw_rl_rule_key(const mw_rl_rule *r, const mw_policy_req *req, char *out, size_t cap);
 
 /* mw_rl_counter_key - "rule\x1fkey" into buf; returns its length or 0 if too long */
 size_t mw_rl_counter_key(const mw_rl_rule *r, const char *key, char *buf, size_t n);

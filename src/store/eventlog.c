@@ -3,11 +3,13 @@
  *
  * Schema: mw_events(id INTEGER PRIMARY KEY, time_ms, source, rule, key,
  * action, count, lim, window_ms, client_address, sasl_username, sender,
- * evidence TEXT = {"recipients":[...],"subjects":[...]}), indexed by time.
+ * evidence TEXT = {"recipients":[...],"subjects":[...]}), indexed by time,
+ * by (key, time) and by (source, time): the API filters by key and type.
  */
 #include "store/eventlog.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +27,9 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS mw_events(id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
 	" source TEXT, rule TEXT, key TEXT, action TEXT, count INTEGER, lim INTEGER,"
 	" window_ms INTEGER, client_address TEXT, sasl_username TEXT, sender TEXT, evidence TEXT);"
-	"CREATE INDEX IF NOT EXISTS mw_events_time ON mw_events(time_ms);";
+	"CREATE INDEX IF NOT EXISTS mw_events_time ON mw_events(time_ms);"
+	"CREATE INDEX IF NOT EXISTS mw_events_key ON mw_events(key, time_ms);"
+	"CREATE INDEX IF NOT EXISTS mw_events_source ON mw_events(source, time_ms);";
 
 /* mw_eventlog_open - open the file and prepare the insert */
 mw_eventlog *mw_eventlog_open(const char *path, bool readonly, mw_err *err)
@@ -174,6 +178,101 @@ mw_status mw_eventlog_list(mw_eventlog *log, int64_t since_ms, const char *key, 
 				return mw_err_set(err, MW_ENOMEM, "out of memory");
 			}
 			list = nl;
+		}
+		read_row(s, &list[(*n)++]);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(list);
+		*n = 0;
+		return mw_err_set(err, MW_EIO, "event log: %s", sqlite3_errmsg(log->db));
+	}
+	*out = list;
+	return MW_OK;
+}
+
+/* mw_event_filter_where - the WHERE clause of the conditions set */
+int mw_event_filter_where(const mw_event_filter *f, char *sql, size_t cap)
+{
+	static const char *const cond[] = {"time_ms >= ?", "time_ms < ?", "key = ?",
+					   "rule = ?", "action = ?", "source = ?"};
+	bool set[6] = {f->since_ms != 0, f->until_ms != 0, f->key != NULL,
+		       f->rule != NULL, f->action != NULL, f->source != NULL};
+	size_t len = 0;
+	int np = 0;
+	sql[0] = '\0';
+	for (int i = 0; i < 6; i++) {
+		if (!set[i])
+			continue;
+		np++;
+		int w = snprintf(sql + len, cap - len, "%s%s%d", np == 1 ? " WHERE " : " AND ",
+				 cond[i], np);
+		if (w < 0 || (size_t)w >= cap - len)
+			return -1;
+		len += (size_t)w;
+	}
+	return np;
+}
+
+/* bind_filter - the parameters of mw_event_filter_where, in its order */
+static void bind_filter(sqlite3_stmt *s, const mw_event_filter *f)
+{
+	int i = 1;
+	if (f->since_ms)
+		sqlite3_bind_int64(s, i++, f->since_ms);
+	if (f->until_ms)
+		sqlite3_bind_int64(s, i++, f->until_ms);
+	const char *text[] = {f->key, f->rule, f->action, f->source};
+	for (int t = 0; t < 4; t++)
+		if (text[t])
+			sqlite3_bind_text(s, i++, text[t], -1, SQLITE_STATIC);
+}
+
+/* mw_eventlog_count - SELECT count(*) */
+mw_status mw_eventlog_count(mw_eventlog *log, const mw_event_filter *f, uint64_t *total,
+			    mw_err *err)
+{
+	char where[256], sql[400];
+	int np = mw_event_filter_where(f, where, sizeof(where));
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM mw_events%s", where);
+	sqlite3_stmt *s = NULL;
+	if (np < 0 || sqlite3_prepare_v2(log->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return mw_err_set(err, MW_EIO, "event log: %s", sqlite3_errmsg(log->db));
+	bind_filter(s, f);
+	int rc = sqlite3_step(s);
+	*total = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return mw_err_set(err, MW_EIO, "event log: %s", sqlite3_errmsg(log->db));
+	return MW_OK;
+}
+
+/* mw_eventlog_query - page of matching events, newest first */
+mw_status mw_eventlog_query(mw_eventlog *log, const mw_event_filter *f, size_t limit,
+			    size_t offset, mw_event **out, size_t *n, uint64_t *total, mw_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (total && mw_eventlog_count(log, f, total, err) != MW_OK)
+		return err ? err->code : MW_EIO;
+	if (limit == 0 || limit > MW_EVENT_LIST_MAX)
+		limit = MW_EVENT_LIST_MAX;
+	char where[256], sql[700];
+	int np = mw_event_filter_where(f, where, sizeof(where));
+	snprintf(sql, sizeof(sql),
+		 "SELECT id, time_ms, source, rule, key, action, count, lim, window_ms,"
+		 " client_address, sasl_username, sender, evidence FROM mw_events%s"
+		 " ORDER BY time_ms DESC, id DESC LIMIT %zu OFFSET %zu", where, limit, offset);
+	sqlite3_stmt *s = NULL;
+	if (np < 0 || sqlite3_prepare_v2(log->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return mw_err_set(err, MW_EIO, "event log: %s", sqlite3_errmsg(log->db));
+	bind_filter(s, f);
+	mw_event *list = NULL;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!list && !(list = malloc(limit * sizeof(*list)))) {
+			sqlite3_finalize(s);
+			return mw_err_set(err, MW_ENOMEM, "out of memory");
 		}
 		read_row(s, &list[(*n)++]);
 	}
