@@ -67,7 +67,7 @@ static size_t count_held(http_ctx *x, int64_t now, uint64_t *msgs_per_min)
 	*msgs_per_min = mw_rlt_messages(dash_tracker(x->dash), now);
 	dash_unlock(x->dash);
 	for (size_t i = 0; i < np; i++)
-		n += p[i].state >= MW_RLT_HELD;
+		n += p[i].rate_state >= MW_RLT_HELD;
 	free(p);
 	free(b);
 	return n + nb;
@@ -266,7 +266,7 @@ static unsigned api_held(http_ctx *x, mw_buf *out)
 		return api_error(out, 500, "out of memory");
 	}
 	for (size_t i = 0; i < np; i++)
-		if (p[i].state >= MW_RLT_HELD)
+		if (p[i].rate_state >= MW_RLT_HELD)
 			all[m++] = mw_api_held_json(&p[i], NULL);
 	for (size_t i = 0; i < nb; i++)
 		all[m++] = mw_api_held_json(NULL, &b[i]);

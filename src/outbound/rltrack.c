@@ -66,7 +66,7 @@ uint64_t mw_rlt_window_count(const mw_window *win, int64_t now_ms)
 	if (idx < win->head)
 		idx = win->head; /* clock stepped back: as mw_window_advance */
 	uint64_t s = 0;
-	for (int64_t j = win->head; j > idx - MW_RL_SLOTS && j > win->head - MW_RL_SLOTS; j--)
+	for (int64_t j = win->head; j >= 0 && j > idx - MW_RL_SLOTS && j > win->head - MW_RL_SLOTS; j--)
 		s += win->slot[j % MW_RL_SLOTS];
 	return s;
 }
@@ -192,7 +192,7 @@ uint64_t mw_rlt_messages(const mw_rlt *t, int64_t now_ms)
 {
 	int64_t sec = now_ms / 1000;
 	uint64_t s = 0;
-	for (int64_t j = t->sec_head; j > sec - SECS && j > t->sec_head - SECS; j--)
+	for (int64_t j = t->sec_head; j >= 0 && j > sec - SECS && j > t->sec_head - SECS; j--)
 		s += t->sec[j % SECS];
 	return s;
 }
@@ -317,6 +317,7 @@ static void pair_now(const mw_rlt *t, const mw_rlt_pair *p, int64_t now_ms, mw_r
 	}
 	if (out->state < MW_RLT_HELD)
 		out->held_since_ms = out->held_event_id = 0;
+	out->rate_state = out->state;
 	if (mw_rlt_blocked(t, p->key, now_ms))
 		out->state = MW_RLT_BLOCKED;
 }

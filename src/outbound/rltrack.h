@@ -60,11 +60,13 @@ typedef enum mw_rlt_state {
 typedef struct mw_rlt_pair {
 	char rule[64];
 	char key[MW_RL_KEY_MAX + 1];
-	uint64_t count;          /* in the window at the time of the listing */
+	uint64_t count;          /* in the window at the time of the listing
+				  * (recipients_per_message: the last message's) */
 	uint64_t limit;          /* the strongest threshold set (hold if set, else the others) */
 	int64_t window_ms;
 	mw_rl_limits limits;
-	mw_rlt_state state;
+	mw_rlt_state state;      /* rate_state, or BLOCKED under a manual block */
+	mw_rlt_state rate_state; /* from the count and thresholds alone */
 	int64_t last_ms;         /* last request counted */
 	int64_t held_since_ms;   /* 0 unless held/blocked by a threshold */
 	int64_t held_event_id;   /* event of that crossing, 0 if unknown */
