@@ -172,6 +172,49 @@ void dash_held(dash *d, const char *rule, const char *key, int64_t event_id, int
 	pthread_mutex_unlock(&d->mu);
 }
 
+/* find_rule - rule by name, or NULL */
+static const mw_rl_rule *find_rule(const mw_rl_config *rules, const char *name)
+{
+	for (size_t i = 0; i < rules->nrules; i++)
+		if (strcmp(rules->rules[i].name, name) == 0)
+			return &rules->rules[i];
+	return NULL;
+}
+
+/* dash_seed - held keys from the event history and the store */
+void dash_seed(dash *d, const mw_rl_config *rules, mw_store *store, mw_eventlog *events,
+	       int64_t now_ms)
+{
+	int64_t longest = 0;
+	for (size_t i = 0; i < rules->nrules; i++)
+		if (rules->rules[i].window_ms > longest)
+			longest = rules->rules[i].window_ms;
+	mw_event_filter f = {.since_ms = now_ms - longest, .source = "policy"};
+	mw_event *evs = NULL;
+	size_t n = 0;
+	if (!events || !longest || mw_eventlog_query(events, &f, 10000, 0, &evs, &n, NULL, NULL) != MW_OK)
+		return;
+	pthread_mutex_lock(&d->mu);
+	for (size_t i = n; i-- > 0;) { /* oldest first: the first crossing names the hold */
+		const mw_event *ev = &evs[i];
+		const mw_rl_rule *r = find_rule(rules, ev->rule);
+		if (!r || (r->count != MW_RLC_MESSAGES && r->count != MW_RLC_RECIPIENTS) ||
+		    ev->time_ms < now_ms - r->window_ms || strcmp(ev->action, "alert") == 0)
+			continue;
+		const mw_rl_limits *l = mw_htab_get(r->overrides, ev->key, strlen(ev->key));
+		char ck[MW_RL_KEY_MAX + 1];
+		size_t cl = mw_rl_counter_key(r, ev->key, ck, sizeof(ck));
+		uint64_t count = 0;
+		if (!cl || mw_store_hit(store, ck, cl, r->window_ms, 0, now_ms, &count, NULL) != MW_OK ||
+		    count == 0)
+			continue;
+		mw_rlt_count(d->trk, r, ev->key, 0, count, l ? l : &r->limits, now_ms);
+		mw_rlt_held(d->trk, r->name, ev->key, ev->id, ev->time_ms);
+	}
+	pthread_mutex_unlock(&d->mu);
+	free(evs);
+}
+
 /* dash_tick - upkeep once a second */
 void dash_tick(dash *d, int64_t now_ms, mw_err *err)
 {

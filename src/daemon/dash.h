@@ -30,7 +30,9 @@
 #include "core/err.h"
 #include "outbound/ratelimit.h"
 #include "outbound/rltrack.h"
+#include "store/eventlog.h"
 #include "store/ratehist.h"
+#include "store/store.h"
 
 struct ev_loop;
 
@@ -68,6 +70,12 @@ bool dash_observe(dash *d, const mw_rl_config *rules, const mw_policy_req *req,
 		  const mw_rl_verdict *v, int64_t now_ms);
 /* dash_held - the event that crossed a hold or stronger threshold */
 void dash_held(dash *d, const char *rule, const char *key, int64_t event_id, int64_t now_ms);
+/* dash_seed - at start: the keys that policy events say were held within
+ * their rule's window, with the store's current count (the sqlite and
+ * redis stores keep counts across a restart), so /api/held is right
+ * before they send again; at most 10,000 events are read */
+void dash_seed(dash *d, const mw_rl_config *rules, mw_store *store, mw_eventlog *events,
+	       int64_t now_ms);
 /* dash_tick - each second: expire the tracker, write the history's ended minute */
 void dash_tick(dash *d, int64_t now_ms, mw_err *err);
 

@@ -423,20 +423,22 @@ static void process_policy(server *s, conn *c)
 static void store_gauges(server *s);
 
 /* release_key - forget KEY's counters in every rule and end its manual
- * block: the control socket's `release` and POST /api/release */
+ * block: the control socket's `release` and POST /api/release.  Returns
+ * the counters cleared, plus one for a running block ended. */
 static size_t release_key(server *s, const char *key, const char *who)
 {
-	size_t n = mw_rl_release(s->cfg->rules, s->store, key), t = 0;
+	size_t n = mw_rl_release(s->cfg->rules, s->store, key);
 	char low[MW_RL_KEY_MAX + 1];
 	mw_strlcpy(low, key, sizeof(low));
 	mw_strlower(low);
 	if (s->dash) {
 		dash_lock(s->dash);
-		t = mw_rlt_release(dash_tracker(s->dash), low);
+		n += mw_rlt_blocked(dash_tracker(s->dash), low, (int64_t)(ev_now(s->loop) * 1000));
+		mw_rlt_release(dash_tracker(s->dash), low);
 		dash_unlock(s->dash);
 	}
 	slog(LOG_NOTICE, "release %s (%s): %zu counters cleared", key, who, n);
-	return n ? n : t;
+	return n;
 }
 
 /* dash_exec - an HTTP API action, on the loop thread */
@@ -839,6 +841,8 @@ static bool open_state(server *s, mw_err *err)
 	    !(s->dash = dash_new(s->loop, dash_exec, s, s->cfg->events_db[0] ? s->cfg->events_db : NULL,
 				 s->cfg->history_keys, err)))
 		return false;
+	if (s->dash)
+		dash_seed(s->dash, s->cfg->rules, s->store, s->events, (int64_t)(ev_time() * 1000));
 	if (!(s->logs = logfollow_new(s->loop, &s->metrics, deliver_log, s)))
 		return mw_err_set(err, MW_ENOMEM, "out of memory"), false;
 	return logfollow_apply(s->logs, &s->cfg->logwatch, err) == MW_OK;

@@ -162,7 +162,7 @@ void mw_rlt_held(mw_rlt *t, const char *rule, const char *key, int64_t event_id,
 	mw_rlt_pair *p = pl ? mw_htab_get(t->pairs, pk, pl) : NULL;
 	if (!p)
 		return;
-	if (!p->held_since_ms)
+	if (!p->held_since_ms || now_ms < p->held_since_ms)
 		p->held_since_ms = now_ms;
 	p->held_event_id = event_id;
 }

@@ -88,7 +88,8 @@ void mw_rlt_free(mw_rlt *t);
  * store answered (0 if unknown); limits are the thresholds used */
 void mw_rlt_count(mw_rlt *t, const mw_rl_rule *rule, const char *key, uint32_t n,
 		  uint64_t store_count, const mw_rl_limits *limits, int64_t now_ms);
-/* mw_rlt_held - remember the event that crossed a hold/defer/reject threshold */
+/* mw_rlt_held - remember the event that crossed a hold/defer/reject threshold
+ * at now_ms (an earlier time than the one known moves "held since" back) */
 void mw_rlt_held(mw_rlt *t, const char *rule, const char *key, int64_t event_id, int64_t now_ms);
 /* mw_rlt_message - one message sent at now (for mw_rlt_messages) */
 void mw_rlt_message(mw_rlt *t, int64_t now_ms);

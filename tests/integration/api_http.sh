@@ -148,12 +148,18 @@ check "bad duration: 400" 400 "$(code "${AUTH[@]}" "${JSON[@]}" -X POST -d '{"ke
 code "${AUTH[@]}" "${JSON[@]}" -X POST -d '{"key":"kim"}' "$U/api/release" >/dev/null
 check "released block: DUNNO again" DUNNO "$(send kim 1)"
 check "token never logged" 0 "$(grep -c "$TOKEN" "$D/mw.log")"
+check "pat again: held at the 4th message since the release" "DUNNO DUNNO HOLD" "$(send Pat 3)"
 stop
 
-# history survives a restart (per-minute rows in the events db)
+# history survives a restart (per-minute rows in the events db); held keys
+# come back from the hold events and the sqlite store's counts
 start || { cat "$D/mw.log"; exit 1; }
 code "${AUTH[@]}" "$U/api/senders/pat" >/dev/null
-check "history after a restart" 7 "$(jget 'sum(p["count"] for p in j["history"])')"
+check "history after a restart" 10 "$(jget 'sum(p["count"] for p in j["history"])')"
+code "${AUTH[@]}" "$U/api/held" >/dev/null
+check "held after a restart: pat, count 4, with its hold event" "pat 1" "$(jget '" ".join("%s %d" % (i["key"], i["event_id"] > 0) for i in j["items"])')"
+code "${AUTH[@]}" "$U/api/senders?rule=user&q=pat" >/dev/null
+check "senders after a restart: the store's count" "pat:4:held" "$(jget '" ".join("%s:%d:%s" % (i["key"], i["count"], i["state"]) for i in j["items"])')"
 stop
 
 # ---- 3. refusals at start -------------------------------------------------------
