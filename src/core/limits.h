@@ -227,4 +227,10 @@
 #define MW_ARF_ORIGINAL_MAX (256u << 10) /* returned headers / message kept: RFC 6591 §3.2 asks for headers only */
 #define MW_ARF_DEPTH_MAX 16           /* MIME nesting walked: reports are 1-2 deep */
 
+/* ---- DMARC disposition at the milter (forensics/disposition.h) ---- */
+#define MW_DISPO_NETS_MAX 64          /* forwarder networks: a site lists its few relays */
+#define MW_DISPO_NAMES_MAX 64         /* forwarder hosts, ARC sealers, List-Ids, exempt domains (each) */
+#define MW_DISPO_NAME_MAX 256         /* one name: a domain (RFC 1035 255) or a List-Id (RFC 2919) */
+#define MW_DISPO_COMMENT_MAX 128      /* the A-R comment text added for the disposition */
+
 #endif

@@ -25,6 +25,7 @@
 #include "mail/message.h"
 #include "outbound/batv.h"
 #include "outbound/scan.h"
+#include "daemon/milter_inbound.h"
 #include "store/eventlog.h"
 
 #define MILTER_RCPT_MAX 64 /* BATV-tagged recipients rewritten per message */
@@ -43,6 +44,7 @@ typedef struct milter_conn {
 	char ip[MW_IP_STR_MAX];
 	bool have_ip, trusted;
 	char helo[256];
+	char host[256];                /* the MTA's client name ("[ip]" when unverified) */
 	/* per message */
 	char from[MW_BATV_ADDR_MAX + 1];
 	bool outbound;
@@ -99,10 +101,10 @@ static void reset_msg(milter_conn *c)
 
 static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
-	(void)host;
 	milter_conn *c = calloc(1, sizeof(*c));
 	if (!c)
 		return fail_default(ctx, "out of memory at connect");
+	mw_strlcpy(c->host, host ? host : "", sizeof(c->host));
 	mw_buf_init(&c->msg, g_cfg->max_message);
 	mw_ip ip;
 	const char *addr = smfi_getsymval(ctx, "{client_addr}");
@@ -396,6 +398,13 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 	pthread_mutex_lock(&g_dns_lock);
 	mw_status st = mw_authrun_run(&r, m, &o, g_dns.resolver, g_dns.cache, &err);
 	pthread_mutex_unlock(&g_dns_lock);
+	mw_disposition dispo; /* DMARC t=y / pct / local overrides (milter_inbound.h) */
+	memset(&dispo, 0, sizeof(dispo));
+	char note[MW_DISPO_COMMENT_MAX], dcomment[MW_DISPO_COMMENT_MAX];
+	const char *ddom = "";
+	if (st == MW_OK)
+		milter_dmarc_decide(g_cfg, m, &r, c->have_ip ? c->ip : NULL, c->host, &dispo, note,
+				    sizeof(note), &ddom);
 	mw_buf ar;
 	mw_buf_init(&ar, MW_AR_HEADER_MAX + 64);
 	char *v = NULL;
@@ -415,10 +424,21 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 		smfi_delrcpt(ctx, c->rw[i].tagged);
 		smfi_addrcpt(ctx, c->rw[i].orig);
 	}
-	bool reject = g_cfg->dmarc_reject && r.dmarc_done && r.dmarc.result == MW_AUTH_FAIL &&
-		      r.dmarc.disposition == MW_DMARC_POLICY_REJECT;
+	bool reject = g_cfg->dmarc_reject && dispo.final == MW_DMARC_POLICY_REJECT;
+	mw_dispo_comment(&dispo, dcomment, sizeof(dcomment));
 	fprintf(stderr, "mailwarden milter: inbound from %s: %s%s\n", c->ip, v,
 		reject ? " -> reject" : "");
+	if (*ddom)
+		fprintf(stderr, "mailwarden milter: DMARC %s: requested %s, %s\n", ddom,
+			mw_dmarc_policy_name(dispo.requested), dcomment);
+	if (!reject && dispo.final == MW_DMARC_POLICY_QUARANTINE) {
+		char why[320];
+		snprintf(why, sizeof(why), "DMARC policy quarantine for %s", ddom);
+		if (g_cfg->dmarc_quarantine == MILTER_Q_HOLD && smfi_quarantine(ctx, why) != MI_SUCCESS)
+			fprintf(stderr, "mailwarden milter: smfi_quarantine refused\n");
+		if (g_cfg->dmarc_quarantine == MILTER_Q_HEADER)
+			smfi_addheader(ctx, "X-Mailwarden-DMARC", why);
+	}
 	free(v);
 	mw_authrun_free(&r);
 	mw_buf_free(&ar);
@@ -426,6 +446,9 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 		smfi_setreply(ctx, "550", "5.7.1", "rejected by DMARC policy of the From domain");
 		return SMFIS_REJECT;
 	}
+	if (g_cfg->inbound_scan != MILTER_IS_OFF && g_cfg->scan &&
+	    milter_scan_inbound(ctx, g_cfg, c->msg.data, c->msg.len, c->ip) == SMFIS_REJECT)
+		return SMFIS_REJECT;
 	return SMFIS_ACCEPT;
 }
 

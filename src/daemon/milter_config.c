@@ -22,6 +22,8 @@ static void defaults(milter_config *c)
 	c->default_tempfail = true; /* an error must never lose or silently pass mail unchecked */
 	c->timeout_s = 30;          /* MTA I/O timeout; Postfix's milter_*_timeout are 30-300 s */
 	c->max_message = 16u << 20; /* bytes buffered: larger messages pass unsigned, with a log */
+	mw_dispo_config_init(&c->dispo);
+	c->dmarc_quarantine = MILTER_Q_HEADER; /* visible to filters, never loses mail */
 }
 
 /* set_bool - yes/no/true/false/1/0 */
@@ -174,7 +176,22 @@ mw_status milter_config_set(milter_config *c, const char *name, const char *v, m
 	} else if (!strcmp(name, "max_message")) {
 		if ((st = set_long(name, v, 1024, 1L << 30, &x, err)) == MW_OK)
 			c->max_message = (size_t)x;
-	} else {
+	} else if (!strcmp(name, "dmarc_quarantine")) {
+		if (!strcmp(v, "off") || !strcmp(v, "header") || !strcmp(v, "hold"))
+			c->dmarc_quarantine = !strcmp(v, "off") ? MILTER_Q_OFF
+					      : !strcmp(v, "hold") ? MILTER_Q_HOLD : MILTER_Q_HEADER;
+		else
+			st = mw_err_set(err, MW_EINVAL, "dmarc_quarantine: off, header or hold, not '%s'", v);
+	} else if (!strcmp(name, "inbound_scan")) {
+		static const char *const modes[] = {"off", "tag", "hold", "reject"};
+		size_t i = 0;
+		while (i < 4 && strcmp(v, modes[i]))
+			i++;
+		if (i < 4)
+			c->inbound_scan = (int)i;
+		else
+			st = mw_err_set(err, MW_EINVAL, "inbound_scan: off, tag, hold or reject, not '%s'", v);
+	} else if ((st = mw_dispo_config_set(&c->dispo, name, v, err)) == MW_ENOTFOUND) {
 		st = mw_err_set(err, MW_EINVAL, "unknown [milter] setting '%s'", name);
 	}
 	return st;
@@ -217,6 +234,11 @@ milter_config *milter_config_load(const char *path, mw_err *err)
 			milter_config_free(c);
 			return NULL;
 		}
+	}
+	if (c->inbound_scan != MILTER_IS_OFF && !c->scan) {
+		mw_err_set(err, MW_EINVAL, "%s: inbound_scan needs scan_rules", path ? path : "[milter]");
+		milter_config_free(c);
+		return NULL;
 	}
 	return c;
 }

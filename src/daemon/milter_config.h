@@ -23,6 +23,7 @@
 #include "core/err.h"
 #include "core/ip.h"
 #include "outbound/batv.h"
+#include "forensics/disposition.h"
 #include "outbound/scan.h"
 
 #define MILTER_KEYS_MAX 16     /* DKIM keys in the table: several signatures per domain fit */
@@ -63,6 +64,9 @@ typedef struct milter_config {
 	size_t max_message;               /* bytes buffered per message; larger pass unchanged */
 	mw_scan_rules *scan;              /* outbound content rules (NULL = no scan) */
 	char events_db[MILTER_STR_MAX];   /* SQLite event history ("" = none) */
+	mw_dispo_config dispo;            /* DMARC pct / t=y / local overrides */
+	enum { MILTER_Q_OFF, MILTER_Q_HEADER, MILTER_Q_HOLD } dmarc_quarantine;
+	enum { MILTER_IS_OFF, MILTER_IS_TAG, MILTER_IS_HOLD, MILTER_IS_REJECT } inbound_scan;
 } milter_config;
 
 /* milter_config_load - defaults, then the [milter] section of path (NULL = none) */

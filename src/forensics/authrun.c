@@ -108,17 +108,17 @@ mw_status mw_authrun_run(mw_authrun *r, const mw_message *msg, const mw_authrun_
 }
 
 /* dmarc_comment - "(p=reject sp=none dis=quarantine)" style comment for A-R */
-static const char *dmarc_comment(const mw_dmarc_domain *dd, mw_pool *pool)
+static const char *dmarc_comment(const mw_dmarc_domain *dd, const char *note, mw_pool *pool)
 {
 	if (!dd->has_record)
 		return NULL;
 	const mw_dmarc_record *rec = &dd->record;
 	return mw_pool_printf(
-	    pool, "p=%s%s%s%s%s dis=%s%s%s", mw_dmarc_policy_name(rec->p),
+	    pool, "p=%s%s%s%s%s dis=%s%s%s%s%s", mw_dmarc_policy_name(rec->p),
 	    rec->has_sp ? " sp=" : "", rec->has_sp ? mw_dmarc_policy_name(rec->sp) : "",
 	    rec->has_np ? " np=" : "", rec->has_np ? mw_dmarc_policy_name(rec->np) : "",
 	    mw_dmarc_policy_name(dd->disposition), dd->testing ? " t=y" : "",
-	    dd->sampled_out ? " pct-sampled-out" : "");
+	    dd->sampled_out ? " pct-sampled-out" : "", note ? " " : "", note ? note : "");
 }
 
 /* add_dkim_arc - the dkim and arc resinfo */
@@ -159,7 +159,8 @@ mw_status mw_authrun_authres(mw_authrun *r, const mw_authrun_opts *o, bool lf, m
 	for (size_t i = 0; st == MW_OK && i < r->dmarc.ndomains; i++) {
 		const mw_dmarc_domain *dd = &r->dmarc.domain[i];
 		st = mw_authres_add_dmarc(
-		    &ar, r->pool, dd->result, dmarc_comment(dd, r->pool), dd->from_domain,
+		    &ar, r->pool, dd->result,
+		    dmarc_comment(dd, i == r->dmarc_note_at ? r->dmarc_note : NULL, r->pool), dd->from_domain,
 		    dd->has_record ? mw_dmarc_policy_name(dd->applied) : NULL);
 	}
 	if (st == MW_OK && r->dmarc.ndomains == 0)

@@ -64,6 +64,10 @@ typedef struct mw_authrun {
 	mw_dmarc_input in;
 	mw_dmarc_result dmarc;
 	bool dmarc_done;
+	/* optional, set by the caller between run and authres: text appended to
+	 * the comment of dmarc.domain[dmarc_note_at] (a local disposition) */
+	const char *dmarc_note;
+	size_t dmarc_note_at;
 } mw_authrun;
 
 /* mw_authrun_run - evaluate everything for msg.  MW_OK with results (DNS
