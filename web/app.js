@@ -347,8 +347,8 @@
         table('Users whose mail is held, newest first', [
           { label: 'Key', cell: (i) => senderLink(i.key) },
           { label: 'Rule', cell: (i) => i.rule },
-          { label: 'Since', cell: (i) => when(i.since_ms) },
-          { label: 'Until', cell: (i) => when(i.until_ms) },
+          { label: 'Since', cls: 'nowrap', cell: (i) => when(i.since_ms) },
+          { label: 'Until', cls: 'nowrap', cell: (i) => when(i.until_ms) },
           { label: 'Reason', cell: (i) => i.reason },
           { label: 'Action', cell: (i) => releaseButton(i.key, refresh) },
         ], held.items, 'Nobody is held.')),
@@ -372,11 +372,11 @@
 
   function eventsTable(caption, items, empty) {
     return table(caption, [
-      { label: 'Time (UTC)', cell: (i) => when(i.time_ms) },
-      { label: 'Type', cell: (i) => i.type },
+      { label: 'Time (UTC)', cls: 'nowrap', cell: (i) => when(i.time_ms) },
+      { label: 'Type', cls: 'nowrap', cell: (i) => i.type },
       { label: 'Key', cell: (i) => (i.key ? senderLink(i.key) : '') },
-      { label: 'Rule', cell: (i) => i.rule },
-      { label: 'Action', cell: (i) => stateBadge(i.action) },
+      { label: 'Rule', cls: 'nowrap', cell: (i) => i.rule },
+      { label: 'Action', cls: 'nowrap', cell: (i) => stateBadge(i.action) },
       { label: 'Count / limit', cls: 'num', cell: (i) => (i.count !== undefined ? num(i.count) + ' / ' + num(i.limit) : '') },
       { label: 'Recipients', cell: (i) => list(i.recipients) },
       { label: 'Subject', cell: (i) => i.subject },
@@ -408,7 +408,7 @@
         h('section', { 'aria-labelledby': 'recent-h' },
           h('h2', { id: 'recent-h' }, 'Recent recipients and subjects'),
           table('Latest events of this key', [
-            { label: 'Time (UTC)', cell: (i) => when(i.time_ms) },
+            { label: 'Time (UTC)', cls: 'nowrap', cell: (i) => when(i.time_ms) },
             { label: 'Action', cell: (i) => stateBadge(i.action) },
             { label: 'Recipients', cell: (i) => list(i.recipients) },
             { label: 'Subject', cell: (i) => i.subject },
@@ -522,7 +522,7 @@
           h('h2', { id: 'dnsbl-h' }, 'DNSBL checks from audits'),
           table('Blocklist results of mailwarden audit', [
             { label: 'Domain', cell: (i) => i.domain },
-            { label: 'Time (UTC)', cell: (i) => when(i.time_ms) },
+            { label: 'Time (UTC)', cls: 'nowrap', cell: (i) => when(i.time_ms) },
             { label: 'Result', cell: (i) => text(i.dnsbl || i.blocklists) },
           ], auditLists)) : null,
       ],
@@ -571,7 +571,7 @@
         h('h1', { tabindex: '-1' }, 'Audit results'),
         table('Results of mailwarden audit --json, newest first', [
           { label: 'Domain', cell: (i) => i.domain },
-          { label: 'Time (UTC)', cell: (i) => when(i.time_ms) },
+          { label: 'Time (UTC)', cls: 'nowrap', cell: (i) => when(i.time_ms) },
           { label: 'File', cell: (i) => i.file },
           { label: 'Summary', cell: (i) => text(i.summary) },
         ], d.items, 'No audit result found.'),

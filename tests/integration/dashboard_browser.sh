@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# dashboard_browser.sh MAILWARDEN - the dashboard in headless Chromium against
+# a real daemon: a sqlite counter store and an events db seeded by real policy
+# requests (two users pushed over "hold above 5") and by rows inserted with the
+# sqlite3 CLI (log findings, one with markup in its subject); then
+# tests/browser/dashboard.spec.js checks that the numbers shown equal what the
+# store holds, releases a held user with the keyboard through the confirmation
+# dialog, and here a policy request for that user must answer DUNNO while the
+# other held user still gets HOLD.  Screenshots go to build/artifacts/.
+set -uo pipefail
+MW=$(readlink -f "$1")
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib_serve.bash"
+need python3 python3
+need sqlite3 sqlite3
+need node nodejs
+need /usr/bin/chromium chromium
+if [ ! -d "$SRC/tests/browser/node_modules/playwright-core" ]; then
+  # an offline clone: scripts/setup --test runs npm ci in tests/browser
+  echo "SKIP: tests/browser/node_modules missing (scripts/setup --test installs playwright-core)"
+  exit 77
+fi
+D=$(mktemp -d /tmp/mw-dash-XXXXXX)
+POL=$(free_port); WEB=$(free_port); MWPID=
+TOKEN=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+cleanup() { [ -n "$MWPID" ] && kill "$MWPID" 2>/dev/null && wait "$MWPID" 2>/dev/null; rm -rf "$D"; }
+trap cleanup EXIT
+printf '%s\n' "$TOKEN" > "$D/token"
+cat > "$D/mw.conf" <<CONF
+[serve]
+listen = 127.0.0.1:$POL
+control = off
+store = sqlite:$D/counters.db
+events_db = $D/events.db
+http = 127.0.0.1:$WEB
+http_token_file = $D/token
+log = stderr
+
+[rule user]
+key = sasl_username
+window = 1h
+alert = 3
+hold = 5
+text = too much mail
+CONF
+"$MW" serve -c "$D/mw.conf" 2> "$D/mw.log" & MWPID=$!
+wait_port "$POL" && wait_port "$WEB" || { cat "$D/mw.log"; exit 1; }
+
+# send USER N - N messages at END-OF-MESSAGE; prints the answers' actions
+send() { python3 - "$POL" "$1" "$2" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+out = []
+for i in range(int(sys.argv[3])):
+    s.sendall(b"request=smtpd_access_policy\nprotocol_state=END-OF-MESSAGE\n"
+              b"sasl_username=%s\nclient_address=192.0.2.7\nsender=%s\n"
+              b"recipient=r%d@example.net\nrecipient_count=1\ninstance=i%d\n\n"
+              % (sys.argv[2].encode(), sys.argv[2].encode(), i, i))
+    d = b""
+    while not d.endswith(b"\n\n"):
+        d += s.recv(100)
+    out.append(d.split(b"\n")[0].split(b"=")[1].split(b" ")[0].decode())
+print(" ".join(out))
+PY
+}
+check "mallory: 8 messages, held from the 6th" "DUNNO DUNNO DUNNO DUNNO DUNNO HOLD HOLD HOLD" "$(send mallory@example.org 8)"
+check "eve: 7 messages, held from the 6th" "DUNNO DUNNO DUNNO DUNNO DUNNO HOLD HOLD" "$(send eve@example.org 7)"
+check "bob: 2 messages pass" "DUNNO DUNNO" "$(send bob@example.org 2)"
+
+# log findings written straight into the events db (as the [logwatch] follower
+# would), 60 of them so the events view has two pages; one subject carries markup
+now=$(( $(date +%s) * 1000 ))
+{
+  echo "BEGIN;"
+  for i in $(seq 1 60); do
+    echo "INSERT INTO mw_events(time_ms, source, rule, key, action, count, lim, window_ms, evidence)" \
+         "VALUES($(( now - i * 60000 )), 'log', 'remote_block', '', 'alert', 1, 0, 0," \
+         "'{\"recipients\":[\"x$i@example.net\"],\"subjects\":[\"finding $i\"]}');"
+  done
+  echo "INSERT INTO mw_events(time_ms, source, rule, key, action, count, lim, window_ms, evidence)" \
+       "VALUES($now, 'log', 'remote_block', '', 'alert', 1, 0, 0," \
+       "'{\"recipients\":[],\"subjects\":[\"<img src=x onerror=window.__mwxss=1>\"]}');"
+  echo "COMMIT;"
+} | sqlite3 -cmd ".timeout 5000" "$D/events.db" || { echo "FAIL: seeding events"; exit 1; }
+
+# what the store holds: the event rows (the daemon's own events are written
+# as the thresholds are crossed: wait until the count stops changing)
+events=0
+for _ in $(seq 1 50); do
+  n=$(sqlite3 -cmd ".timeout 5000" "$D/events.db" "SELECT COUNT(*) FROM mw_events")
+  [ "$n" = "$events" ] && break
+  events=$n; sleep 0.1
+done
+events24=$(sqlite3 -cmd ".timeout 5000" "$D/events.db" \
+  "SELECT COUNT(*) FROM mw_events WHERE time_ms >= $now - 86400000")
+# the policy events: mallory and eve crossed alert (4th) and hold (6th)
+check "policy events in the db" 4 "$(sqlite3 "$D/events.db" "SELECT COUNT(*) FROM mw_events WHERE source='policy'")"
+check "hold events in the db" "eve@example.org mallory@example.org" \
+  "$(sqlite3 "$D/events.db" "SELECT key FROM mw_events WHERE action='hold' ORDER BY key" | tr '\n' ' ' | sed 's/ $//')"
+
+mkdir -p "$SRC/build/artifacts"
+export MW_URL="http://127.0.0.1:$WEB/" MW_TOKEN="$TOKEN" MW_ARTIFACTS="$SRC/build/artifacts"
+export MW_EXPECT="{\"held\":2,\"heldKeys\":[\"eve@example.org\",\"mallory@example.org\"],
+  \"events\":$events,\"events_24h\":$events24,
+  \"senders\":{\"mallory@example.org\":8,\"eve@example.org\":7,\"bob@example.org\":2},
+  \"release\":\"mallory@example.org\",\"xss\":\"<img src=x onerror=window.__mwxss=1>\"}"
+(cd "$SRC/tests/browser" && timeout 120 node dashboard.spec.js) 2>&1 | tee "$D/spec.log"
+spec=${PIPESTATUS[0]}
+check "browser spec passes" 0 "$spec"
+
+# released through the UI: mallory sends again; eve is still held
+check "mallory after the release from the dashboard" "DUNNO" "$(send mallory@example.org 1)"
+check "eve still held" "HOLD" "$(send eve@example.org 1)"
+check "daemon still running" 0 "$(kill -0 "$MWPID" 2>/dev/null; echo $?)"
+[ "$FAILS" -eq 0 ] || { tail -n 30 "$D/mw.log"; exit 1; }
+echo "dashboard_browser: all checks passed (screenshots in build/artifacts/)"
