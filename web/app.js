@@ -88,6 +88,11 @@
     return Array.isArray(v) ? v.map(String).join(', ') : (v === undefined || v === null ? '' : String(v));
   }
 
+  /* lines - an array of strings one per line (evidence), anything else as text() */
+  function lines(v) {
+    return Array.isArray(v) ? v.map(text).join('\n') : text(v);
+  }
+
   /* text - any JSON value as one line of text (objects as key: value) */
   function text(v) {
     if (v === undefined || v === null) return '';
@@ -380,7 +385,7 @@
       { label: 'Count / limit', cls: 'num', cell: (i) => (i.count !== undefined ? num(i.count) + ' / ' + num(i.limit) : '') },
       { label: 'Recipients', cell: (i) => list(i.recipients) },
       { label: 'Subject', cell: (i) => i.subject },
-      { label: 'Detail', cell: (i) => text(i.detail) },
+      { label: 'Detail', cls: 'detail', cell: (i) => lines(i.detail) },
     ], items, empty);
   }
 
@@ -418,8 +423,8 @@
   }
 
   const SINCE_CHOICES = [['', 'Any time'], ['3600', 'Last hour'], ['86400', 'Last 24 hours'], ['604800', 'Last 7 days']];
-  const ACTION_CHOICES = ['', 'alert', 'hold', 'defer', 'reject', 'block', 'release'];
-  const TYPE_CHOICES = ['', 'policy', 'milter', 'log', 'netwatch'];
+  const ACTION_CHOICES = ['', 'alert', 'hold', 'defer', 'reject'];
+  const TYPE_CHOICES = ['', 'policy', 'logscan', 'milter-scan', 'netwatch'];
 
   function select(id, label, choices, value) {
     return [h('label', { for: id }, label),
@@ -504,7 +509,11 @@
       by.set(b.blocklist, e);
     }
     const lists = [...by.values()].sort((a, b) => b.count - a.count);
-    const auditLists = (audit && audit.items || []).filter((i) => i.dnsbl || i.blocklists);
+    /* DNSBL findings of `mailwarden audit --json` files (section "dnsbl") */
+    const dnsbl = [];
+    for (const a of (audit && audit.items) || [])
+      for (const f of Array.isArray(a.findings) ? a.findings : [])
+        if (f && f.section === 'dnsbl') dnsbl.push(Object.assign({ domain: a.domain, time_ms: a.time_ms }, f));
     return {
       title: 'Blocklists',
       nodes: [
@@ -518,13 +527,16 @@
           { label: 'Destinations', cell: (i) => [...i.dest].join(', ') },
           { label: 'Last seen (UTC)', cell: (i) => when(i.last) },
         ], lists, 'No blocklist named.'),
-        auditLists.length ? h('section', { 'aria-labelledby': 'dnsbl-h' },
-          h('h2', { id: 'dnsbl-h' }, 'DNSBL checks from audits'),
-          table('Blocklist results of mailwarden audit', [
+        h('section', { 'aria-labelledby': 'dnsbl-h' },
+          h('h2', { id: 'dnsbl-h' }, 'DNSBL checks of our addresses (mailwarden audit)'),
+          audit && audit.configured ? table('Blocklist findings of the audit results', [
             { label: 'Domain', cell: (i) => i.domain },
-            { label: 'Time (UTC)', cls: 'nowrap', cell: (i) => when(i.time_ms) },
-            { label: 'Result', cell: (i) => text(i.dnsbl || i.blocklists) },
-          ], auditLists)) : null,
+            { label: 'Audited (UTC)', cls: 'nowrap', cell: (i) => when(i.time_ms) },
+            { label: 'Severity', cell: (i) => stateBadge(i.severity) },
+            { label: 'Finding', cell: (i) => i.title },
+            { label: 'Evidence', cls: 'detail', cell: (i) => lines(i.evidence) },
+          ], dnsbl, 'No DNSBL finding in the audit results.')
+            : h('p', { class: 'empty' }, 'No audit directory configured (audit_dir): run mailwarden audit --json into it to see DNSBL listings here.')),
       ],
     };
   }
@@ -569,12 +581,25 @@
       title: 'Audit',
       nodes: [
         h('h1', { tabindex: '-1' }, 'Audit results'),
-        table('Results of mailwarden audit --json, newest first', [
+        table('Results of mailwarden audit --json', [
           { label: 'Domain', cell: (i) => i.domain },
-          { label: 'Time (UTC)', cls: 'nowrap', cell: (i) => when(i.time_ms) },
+          { label: 'Audited (UTC)', cls: 'nowrap', cell: (i) => when(i.time_ms) },
           { label: 'File', cell: (i) => i.file },
-          { label: 'Summary', cell: (i) => text(i.summary) },
+          { label: 'Critical', cls: 'num', cell: (i) => num(i.summary && i.summary.critical) },
+          { label: 'Warning', cls: 'num', cell: (i) => num(i.summary && i.summary.warning) },
+          { label: 'Info', cls: 'num', cell: (i) => num(i.summary && i.summary.info) },
+          { label: 'Note', cell: (i) => i.error || '' },
         ], d.items, 'No audit result found.'),
+        (d.items || []).filter((i) => Array.isArray(i.findings) && i.findings.length).map((i) =>
+          h('details', { class: 'findings' },
+            h('summary', null, `Findings for ${i.domain || i.file} (${i.findings.length})`),
+            table('Findings of ' + (i.file || i.domain), [
+              { label: 'Severity', cell: (f) => stateBadge(f.severity) },
+              { label: 'Section', cell: (f) => f.section },
+              { label: 'Finding', cell: (f) => f.title },
+              { label: 'Evidence', cls: 'detail', cell: (f) => lines(f.evidence) },
+              { label: 'Fix', cell: (f) => f.fix },
+            ], i.findings))),
       ],
     };
   }
@@ -625,7 +650,7 @@
         h('p', null, h('button', { type: 'button', onclick: refresh }, 'Try again'))] };
     }
     if (gen !== generation) return; /* a newer navigation won */
-    main.replaceChildren(...v.nodes.filter(Boolean));
+    main.replaceChildren(...v.nodes.flat().filter(Boolean));
     main.removeAttribute('aria-busy');
     document.title = v.title + ' – mailwarden';
     document.body.dataset.rendered = r.name || 'none';
@@ -647,6 +672,6 @@
     return render(true);
   }
 
-  window.addEventListener('hashchange', () => render(false));
+  window.addEventListener('hashchange', () => { say(''); render(false); });
   render(false);
 }());

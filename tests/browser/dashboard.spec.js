@@ -8,7 +8,8 @@
  *   MW_URL        http://127.0.0.1:PORT/
  *   MW_TOKEN      the http_token of the daemon
  *   MW_EXPECT     JSON {held: N, heldKeys: [KEY...], events: N, events_24h: N,
- *                       senders: {KEY: COUNT, ...}, release: KEY, xss: TEXT}
+ *                       senders: {KEY: COUNT, ...}, blocks: {DEST: COUNT, ...},
+ *                       release: KEY, xss: TEXT}
  *   MW_ARTIFACTS  directory for the screenshots (made if missing)
  *
  * Checks: the token prompt appears on 401; the numbers shown equal
@@ -161,6 +162,34 @@ async function checkSender(page, key) {
   await shot(page, 'sender');
 }
 
+/* checkBlocks - destinations refusing our mail, and the blocklists they name */
+async function checkBlocks(page, want) {
+  await page.click('#nav a[data-view=blocks]');
+  await page.waitForSelector('body[data-rendered=blocks] main table');
+  const rows = await page.$$eval('main tbody tr', (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  const shown = {};
+  for (const r of rows) shown[r[0]] = toNum(r[3]);
+  const sorted = (o) => Object.fromEntries(Object.entries(o).sort());
+  check('blocks view: destinations and counts', sorted(want.blocks), sorted(shown));
+  check('blocks view: a Spamhaus listing is named', true, rows.some((r) => r[0] === 'gmail.com' && r[2] === 'Spamhaus'));
+  await shot(page, 'blocks');
+  await page.click('#nav a[data-view=blocklists]');
+  await page.waitForSelector('body[data-rendered=blocklists] main table');
+  const lists = await page.$$eval('main > .table-wrap tbody tr td:first-child', (t) => t.map((x) => x.textContent));
+  check('blocklists view: the lists named by refusals', [...new Set(rows.map((r) => r[2]).filter((b) => b !== '–'))].sort(),
+    [...lists].sort());
+  const dnsbl = await page.$$eval('section[aria-labelledby=dnsbl-h] tbody tr td:nth-child(4)', (t) => t.map((x) => x.textContent));
+  check('blocklists view: DNSBL finding of the audit', ['192.0.2.25 is listed on zen.spamhaus.org'], dnsbl);
+  await shot(page, 'blocklists');
+  await page.click('#nav a[data-view=audit]');
+  await page.waitForSelector('body[data-rendered=audit] main table');
+  const audit = await page.$$eval('main > .table-wrap tbody tr td', (t) => t.map((x) => x.textContent));
+  check('audit view: domain and counts', ['example.org', '1', '2', '0'], [audit[0], audit[3], audit[4], audit[5]]);
+  await page.click('details.findings summary');
+  check('audit view: findings listed', 3, await page.$$eval('details.findings tbody tr', (t) => t.length));
+}
+
 async function run() {
   const want = JSON.parse(process.env.MW_EXPECT);
   fs.mkdirSync(ART, { recursive: true });
@@ -182,6 +211,7 @@ async function run() {
     await shot(page, 'released');
     await checkSender(page, want.release);
     await checkEvents(page, want);
+    await checkBlocks(page, want);
     check('no script errors', [], errors);
   } finally {
     await browser.close();

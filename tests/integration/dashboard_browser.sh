@@ -2,7 +2,7 @@
 # dashboard_browser.sh MAILWARDEN - the dashboard in headless Chromium against
 # a real daemon: a sqlite counter store and an events db seeded by real policy
 # requests (two users pushed over "hold above 5") and by rows inserted with the
-# sqlite3 CLI (log findings, one with markup in its subject); then
+# sqlite3 CLI (log findings: rates, one with markup in its subject, remote blocks); then
 # tests/browser/dashboard.spec.js checks that the numbers shown equal what the
 # store holds, releases a held user with the keyboard through the confirmation
 # dialog, and here a policy request for that user must answer DUNNO while the
@@ -26,6 +26,16 @@ TOKEN=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 cleanup() { [ -n "$MWPID" ] && kill "$MWPID" 2>/dev/null && wait "$MWPID" 2>/dev/null; rm -rf "$D"; }
 trap cleanup EXIT
 printf '%s\n' "$TOKEN" > "$D/token"
+# one `mailwarden audit --json` result with a DNSBL listing (shape of cmd_audit.c)
+mkdir "$D/audit"
+cat > "$D/audit/example.org.json" <<'JSON'
+{"domain":"example.org","summary":{"critical":1,"warning":2,"info":0},
+ "findings":[{"severity":"critical","section":"dnsbl","code":"dnsbl-listed",
+   "title":"192.0.2.25 is listed on zen.spamhaus.org","evidence":["25.2.0.192.zen.spamhaus.org A 127.0.0.3"],
+   "fix":"request delisting"},
+  {"severity":"warning","section":"spf","code":"spf-softfail","title":"SPF ends in ~all","evidence":[],"fix":"-all"},
+  {"severity":"warning","section":"dmarc","code":"dmarc-none","title":"DMARC p=none","evidence":[],"fix":"p=quarantine"}]}
+JSON
 cat > "$D/mw.conf" <<CONF
 [serve]
 listen = 127.0.0.1:$POL
@@ -34,6 +44,7 @@ store = sqlite:$D/counters.db
 events_db = $D/events.db
 http = 127.0.0.1:$WEB
 http_token_file = $D/token
+audit_dir = $D/audit
 log = stderr
 
 [rule user]
@@ -68,18 +79,20 @@ check "eve: 7 messages, held from the 6th" "DUNNO DUNNO DUNNO DUNNO DUNNO HOLD H
 check "bob: 2 messages pass" "DUNNO DUNNO" "$(send bob@example.org 2)"
 
 # log findings written straight into the events db (as the [logwatch] follower
-# would), 60 of them so the events view has two pages; one subject carries markup
+# would): 60 rate findings so the events view has two pages, one with markup in
+# its subject, and remote blocks (destinations refusing our mail) of two domains
 now=$(( $(date +%s) * 1000 ))
+ins() { # TIME RULE KEY COUNT SUBJECT
+  printf "INSERT INTO mw_events(time_ms, source, rule, key, action, count, lim, window_ms, evidence)"
+  printf " VALUES(%s, 'logscan', '%s', '%s', 'alert', %s, 0, 0, '{\"recipients\":[],\"subjects\":[\"%s\"]}');\n" "$@"
+}
 {
   echo "BEGIN;"
-  for i in $(seq 1 60); do
-    echo "INSERT INTO mw_events(time_ms, source, rule, key, action, count, lim, window_ms, evidence)" \
-         "VALUES($(( now - i * 60000 )), 'log', 'remote_block', '', 'alert', 1, 0, 0," \
-         "'{\"recipients\":[\"x$i@example.net\"],\"subjects\":[\"finding $i\"]}');"
-  done
-  echo "INSERT INTO mw_events(time_ms, source, rule, key, action, count, lim, window_ms, evidence)" \
-       "VALUES($now, 'log', 'remote_block', '', 'alert', 1, 0, 0," \
-       "'{\"recipients\":[],\"subjects\":[\"<img src=x onerror=window.__mwxss=1>\"]}');"
+  for i in $(seq 1 60); do ins $(( now - i * 60000 )) rate "" 1 "finding $i"; done
+  ins "$now" rate "" 1 "<img src=x onerror=window.__mwxss=1>"
+  ins $(( now - 7200000 )) remote_block gmail.com 5 "host gmail-smtp-in.l.google.com said: 550-5.7.1 our IP is listed at zen.spamhaus.org"
+  ins $(( now - 3600000 )) remote_block gmail.com 12 "host gmail-smtp-in.l.google.com said: 550-5.7.1 our IP is listed at zen.spamhaus.org"
+  ins $(( now - 1800000 )) remote_block outlook.com 3 "host outlook-com.olc.protection.outlook.com said: 550 5.7.1 Service unavailable, S3150"
   echo "COMMIT;"
 } | sqlite3 -cmd ".timeout 5000" "$D/events.db" || { echo "FAIL: seeding events"; exit 1; }
 
@@ -98,11 +111,17 @@ check "policy events in the db" 4 "$(sqlite3 "$D/events.db" "SELECT COUNT(*) FRO
 check "hold events in the db" "eve@example.org mallory@example.org" \
   "$(sqlite3 "$D/events.db" "SELECT key FROM mw_events WHERE action='hold' ORDER BY key" | tr '\n' ' ' | sed 's/ $//')"
 
+# destinations refusing us, as the store holds them: the highest count per domain
+blocks=$(sqlite3 "$D/events.db" "SELECT key, MAX(count) FROM mw_events WHERE source='logscan'
+  AND rule='remote_block' GROUP BY key ORDER BY key" | awk -F'|' '{printf "%s\"%s\":%s", (NR > 1 ? "," : ""), $1, $2}')
+check "remote blocks in the db" '"gmail.com":12,"outlook.com":3' "$blocks"
+
 mkdir -p "$SRC/build/artifacts"
 export MW_URL="http://127.0.0.1:$WEB/" MW_TOKEN="$TOKEN" MW_ARTIFACTS="$SRC/build/artifacts"
 export MW_EXPECT="{\"held\":2,\"heldKeys\":[\"eve@example.org\",\"mallory@example.org\"],
   \"events\":$events,\"events_24h\":$events24,
   \"senders\":{\"mallory@example.org\":8,\"eve@example.org\":7,\"bob@example.org\":2},
+  \"blocks\":{$blocks},
   \"release\":\"mallory@example.org\",\"xss\":\"<img src=x onerror=window.__mwxss=1>\"}"
 (cd "$SRC/tests/browser" && timeout 120 node dashboard.spec.js) 2>&1 | tee "$D/spec.log"
 spec=${PIPESTATUS[0]}
