@@ -1,15 +1,23 @@
 /*
  * outbound/scan.c - run scan rules over a message: GMime decodes the MIME
- * tree (base64/QP, charsets); HTML is reduced to text and links.
+ * tree (base64/QP, charsets); text is repaired to valid UTF-8; HTML is
+ * reduced to text (tags, script and style dropped, named and numeric
+ * entities decoded, zero-width characters removed) and links.  Pattern
+ * rules go through scan_engine.c (one multi-pattern scan per set), url and
+ * attachment rules through hash sets, the rest are per-message checks.
+ * Matched rules are reported in rule-file order.
  */
 #include <gmime/gmime.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/str.h"
 #include "outbound/scan_int.h"
+
+#define SCAN_LINK_MAX 2048 /* bytes of one link kept for link rules */
 
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
 static void gmime_init_once(void)
@@ -17,108 +25,289 @@ static void gmime_init_once(void)
 	g_mime_init();
 }
 
+typedef struct scan_found {
+	uint32_t rule;
+	char why[192];
+} scan_found;
+
 typedef struct scan_ctx {
+	const mw_scan_rules *rs;
 	mw_buf text;  /* decoded text of all text parts */
-	mw_buf urls;  /* link hosts, lower case, one per line */
+	mw_buf links; /* full links, one per line */
+	mw_buf hosts; /* link hosts, lower case, one per line */
 	mw_buf exts;  /* attachment extensions, lower case, one per line */
+	char encrypted[128]; /* name of an encrypted zip attachment, if any */
 	mw_scan_result *res;
+	uint8_t *done;     /* per rule: already matched */
+	scan_found *found; /* matched rules, in match order */
+	size_t nfound, capfound;
+	const char *subj; /* the current header value (header phase) */
+	size_t subjlen;
+	const char *field; /* its lower-case name */
 } scan_ctx;
 
-/* add_host - the host of a URL starting at u (after "http://" or "https://") */
-static void add_host(scan_ctx *c, const char *u, size_t n)
+/* found_add - rule i matched (once per message) */
+static void found_add(scan_ctx *c, uint32_t i, const char *what, const char *arg)
 {
-	size_t i = 0;
-	while (i < n && u[i] != '/' && u[i] != '"' && u[i] != '\'' && u[i] != '>' && u[i] != '?' &&
-	       u[i] != '#' && u[i] != ' ' && u[i] != '\r' && u[i] != '\n' && u[i] != '\t' && i < 255)
-		i++;
-	const char *h = u;
-	const char *at = memchr(h, '@', i); /* userinfo@host: the host decides */
-	if (at) {
-		i -= (size_t)(at + 1 - h);
-		h = at + 1;
-	}
-	const char *colon = memchr(h, ':', i);
-	if (colon)
-		i = (size_t)(colon - h);
-	if (!i || c->res->nurls >= MW_SCAN_URLS_MAX)
+	if (c->done[i])
 		return;
-	for (size_t k = 0; k < i; k++)
-		mw_buf_putc(&c->urls, mw_tolower(h[k]));
-	mw_buf_putc(&c->urls, '\n');
+	if (c->nfound == c->capfound) {
+		size_t cap = c->capfound ? c->capfound * 2 : 16;
+		scan_found *f = realloc(c->found, cap * sizeof(*f));
+		if (!f)
+			return;
+		c->found = f;
+		c->capfound = cap;
+	}
+	c->done[i] = 1;
+	scan_found *f = &c->found[c->nfound++];
+	f->rule = i;
+	snprintf(f->why, sizeof(f->why), "%.60s%.120s", what, arg);
+}
+
+/* ---- text extraction -------------------------------------------------- */
+
+/* add_link - the link starting at u (scheme), host after hs */
+static void add_link(scan_ctx *c, const char *u, const char *hs, const char *end)
+{
+	const char *e = u;
+	while (e < end && e - u < SCAN_LINK_MAX && *e != ' ' && *e != '"' && *e != '\'' &&
+	       *e != '<' && *e != '>' && *e != '\r' && *e != '\n' && *e != '\t')
+		e++;
+	const char *he = hs;
+	while (he < e && *he != '/' && *he != '?' && *he != '#' && *he != '\\')
+		he++;
+	for (const char *at = hs; at < he; at++) /* userinfo@host: the host decides */
+		if (*at == '@')
+			hs = at + 1;
+	const char *colon = memchr(hs, ':', (size_t)(he - hs));
+	if (colon)
+		he = colon;
+	if (he == hs || he - hs > 253 || c->res->nurls >= MW_SCAN_URLS_MAX)
+		return;
+	mw_buf_append(&c->links, u, (size_t)(e - u));
+	mw_buf_putc(&c->links, '\n');
+	for (const char *h = hs; h < he; h++)
+		mw_buf_putc(&c->hosts, mw_tolower(*h));
+	mw_buf_putc(&c->hosts, '\n');
 	c->res->nurls++;
 }
 
 /* find_urls - every http:// and https:// in s */
 static void find_urls(scan_ctx *c, const char *s, size_t n)
 {
-	for (size_t i = 0; i + 7 < n; i++) {
-		if (mw_tolower(s[i]) != 'h')
-			continue;
-		size_t skip = mw_strcaseeq_n(s + i, 7, "http://")	       ? 7
-			      : i + 8 < n && mw_strcaseeq_n(s + i, 8, "https://") ? 8
-										 : 0;
-		if (skip)
-			add_host(c, s + i + skip, n - i - skip);
+	const char *p = s, *end = s + n, *q;
+	while (p < end && (q = memmem(p, (size_t)(end - p), "://", 3))) {
+		if (q - s >= 5 && mw_strcaseeq_n(q - 5, 5, "https"))
+			add_link(c, q - 5, q + 3, end);
+		else if (q - s >= 4 && mw_strcaseeq_n(q - 4, 4, "http"))
+			add_link(c, q - 4, q + 3, end);
+		p = q + 3;
 	}
 }
 
 /* put_text - append to the scanned text, recording truncation */
 static void put_text(scan_ctx *c, const char *s, size_t n)
 {
-	if (mw_buf_append(&c->text, s, n) != MW_OK)
+	if (n && mw_buf_append(&c->text, s, n) != MW_OK)
 		c->res->truncated = true;
 }
 
-/* html_put - HTML text: runs of white space collapse to one space */
-static void html_put(scan_ctx *c, const char *s, size_t n, char *last)
+/* html_out - output of the HTML reducer: a chunk, white space collapsed */
+typedef struct html_out {
+	scan_ctx *c;
+	char b[4096];
+	size_t n;
+	char last;
+} html_out;
+
+static void html_flush(html_out *o)
 {
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i] == '\t' || s[i] == '\r' || s[i] == '\n' ? ' ' : s[i];
-		if (ch == ' ' && *last == ' ')
-			continue;
-		put_text(c, &ch, 1);
-		*last = ch;
+	put_text(o->c, o->b, o->n);
+	o->n = 0;
+}
+
+static void html_putc(html_out *o, char ch)
+{
+	if (ch == '\t' || ch == '\r' || ch == '\n')
+		ch = ' ';
+	if (ch == ' ' && o->last == ' ')
+		return;
+	if (o->n == sizeof(o->b))
+		html_flush(o);
+	o->b[o->n++] = ch;
+	o->last = ch;
+}
+
+/* html_cp - one code point as UTF-8; zero-width characters and soft
+ * hyphens (used to split phrases) vanish, invalid ones become U+FFFD */
+static void html_cp(html_out *o, unsigned long cp)
+{
+	if (cp == 0xAD || cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0xFEFF)
+		return;
+	if (cp == 0xA0)
+		cp = ' ';
+	if (!cp || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		cp = 0xFFFD;
+	if (cp < 0x80) {
+		html_putc(o, (char)cp);
+	} else if (cp < 0x800) {
+		html_putc(o, (char)(0xC0 | (cp >> 6)));
+		html_putc(o, (char)(0x80 | (cp & 0x3F)));
+	} else if (cp < 0x10000) {
+		html_putc(o, (char)(0xE0 | (cp >> 12)));
+		html_putc(o, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		html_putc(o, (char)(0x80 | (cp & 0x3F)));
+	} else {
+		html_putc(o, (char)(0xF0 | (cp >> 18)));
+		html_putc(o, (char)(0x80 | ((cp >> 12) & 0x3F)));
+		html_putc(o, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		html_putc(o, (char)(0x80 | (cp & 0x3F)));
 	}
 }
 
-/* html_text - tags dropped (script/style contents too), a few entities */
-static void html_text(scan_ctx *c, const char *s, size_t n)
+/* html_entity - decode the entity at s[0] == '&'; bytes consumed, 0 if none */
+static size_t html_entity(html_out *o, const char *s, size_t n)
 {
-	char last = ' ';
 	static const struct {
-		const char *ent, *txt;
-	} ents[] = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&nbsp;", " "}, {"&quot;", "\""}};
-	const char *skip_to = NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '<') {
-			const char *e = memchr(s + i, '>', n - i);
-			size_t tl = e ? (size_t)(e - (s + i)) : n - i;
-			if (skip_to && tl >= strlen(skip_to) && mw_strcaseeq_n(s + i, strlen(skip_to), skip_to))
-				skip_to = NULL;
-			else if (!skip_to && tl >= 7 && mw_strcaseeq_n(s + i, 7, "<script"))
-				skip_to = "</script";
-			else if (!skip_to && tl >= 6 && mw_strcaseeq_n(s + i, 6, "<style"))
-				skip_to = "</style";
-			find_urls(c, s + i, tl); /* href="http..." */
-			html_put(c, " ", 1, &last);
-			i += tl;
-			continue;
+		const char *ent;
+		unsigned long cp;
+	} ents[] = {{"&amp;", '&'},  {"&lt;", '<'},    {"&gt;", '>'},     {"&nbsp;", ' '},
+		    {"&quot;", '"'}, {"&apos;", '\''}, {"&shy;", 0xAD}, {"&zwnj;", 0x200C},
+		    {"&zwj;", 0x200D}};
+	if (n > 3 && s[1] == '#') {
+		bool hex = s[2] == 'x' || s[2] == 'X';
+		size_t i = hex ? 3 : 2;
+		unsigned long cp = 0;
+		size_t digits = 0;
+		for (; i < n && digits < 8; i++, digits++) {
+			char ch = mw_tolower(s[i]);
+			int d = ch >= '0' && ch <= '9'		 ? ch - '0'
+				: hex && ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+								 : -1;
+			if (d < 0)
+				break;
+			cp = cp * (hex ? 16 : 10) + (unsigned long)d;
 		}
-		if (skip_to)
-			continue;
-		size_t k = 0;
-		if (s[i] == '&')
-			for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++)
-				if (n - i >= strlen(ents[k].ent) &&
-				    mw_strcaseeq_n(s + i, strlen(ents[k].ent), ents[k].ent))
-					break;
-		if (s[i] == '&' && k < sizeof(ents) / sizeof(ents[0])) {
-			html_put(c, ents[k].txt, strlen(ents[k].txt), &last);
-			i += strlen(ents[k].ent) - 1;
-		} else {
-			html_put(c, s + i, 1, &last);
+		if (!digits || i >= n || s[i] != ';')
+			return 0;
+		html_cp(o, cp);
+		return i + 1;
+	}
+	for (size_t k = 0; k < sizeof(ents) / sizeof(ents[0]); k++) {
+		size_t el = strlen(ents[k].ent);
+		if (n >= el && mw_strcaseeq_n(s, el, ents[k].ent)) {
+			html_cp(o, ents[k].cp);
+			return el;
 		}
 	}
+	return 0;
+}
+
+/* html_tag - the tag at s[0] == '<': links collected, script/style state;
+ * returns its length */
+static size_t html_tag(scan_ctx *c, const char *s, size_t n, const char **skip_to)
+{
+	const char *e = memchr(s, '>', n);
+	size_t tl = e ? (size_t)(e - s) + 1 : n;
+	if (*skip_to) {
+		size_t sl = strlen(*skip_to);
+		if (tl >= sl && mw_strcaseeq_n(s, sl, *skip_to))
+			*skip_to = NULL;
+		return tl;
+	}
+	if (tl >= 7 && mw_strcaseeq_n(s, 7, "<script"))
+		*skip_to = "</script";
+	else if (tl >= 6 && mw_strcaseeq_n(s, 6, "<style"))
+		*skip_to = "</style";
+	find_urls(c, s, tl); /* href="http..." */
+	return tl;
+}
+
+/* html_text - HTML reduced to text; links from tags and text */
+static void html_text(scan_ctx *c, const char *s, size_t n)
+{
+	html_out o = {.c = c, .last = ' '};
+	const char *skip_to = NULL;
+	size_t i = 0;
+	while (i < n) {
+		if (s[i] == '<') {
+			i += html_tag(c, s + i, n - i, &skip_to);
+			if (!skip_to)
+				html_putc(&o, ' ');
+			continue;
+		}
+		const char *lt = memchr(s + i, '<', n - i);
+		size_t run = lt ? (size_t)(lt - (s + i)) : n - i;
+		if (skip_to) {
+			i += run;
+			continue;
+		}
+		find_urls(c, s + i, run);
+		for (size_t k = i; k < i + run;) {
+			size_t used = s[k] == '&' ? html_entity(&o, s + k, i + run - k) : 0;
+			if (!used) {
+				html_putc(&o, s[k]);
+				used = 1;
+			}
+			k += used;
+		}
+		i += run;
+	}
+	html_flush(&o);
+}
+
+/* valid_utf8 - t itself, or a repaired copy in *tmp (g_free it) */
+static const char *valid_utf8(const char *t, size_t *n, char **tmp)
+{
+	*tmp = NULL;
+	if (g_utf8_validate_len(t, *n, NULL))
+		return t;
+	*tmp = g_utf8_make_valid(t, (gssize)*n);
+	*n = strlen(*tmp);
+	return *tmp;
+}
+
+/* zip_encrypted - the attachment is a zip whose first entry is encrypted
+ * (local file header "PK\3\4", general purpose flag bit 0; APPNOTE 4.3.7) */
+static bool zip_encrypted(GMimePart *part)
+{
+	GMimeDataWrapper *w = g_mime_part_get_content(part);
+	GMimeStream *raw = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+	if (!raw)
+		return false;
+	GMimeStream *sub = g_mime_stream_substream(raw, raw->bound_start, raw->bound_end);
+	GMimeStream *fs = g_mime_stream_filter_new(sub);
+	GMimeFilter *f = g_mime_filter_basic_new(g_mime_data_wrapper_get_encoding(w), FALSE);
+	g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), f);
+	unsigned char h[30];
+	size_t got = 0;
+	for (int tries = 0; got < sizeof(h) && tries < 64; tries++) {
+		ssize_t r = g_mime_stream_read(fs, (char *)h + got, sizeof(h) - got);
+		if (r <= 0 && g_mime_stream_eos(fs))
+			break;
+		if (r > 0)
+			got += (size_t)r;
+	}
+	g_object_unref(f);
+	g_object_unref(fs);
+	g_object_unref(sub);
+	return got >= 8 && !memcmp(h, "PK\3\4", 4) && (h[6] & 1);
+}
+
+/* attachment - record the extension; look inside zips when a rule asks */
+static void attachment(scan_ctx *c, GMimeObject *part, const char *fn)
+{
+	const char *dot = strrchr(fn, '.');
+	if (dot && dot[1] && strlen(dot + 1) < 32) {
+		for (const char *p = dot + 1; *p; p++)
+			mw_buf_putc(&c->exts, mw_tolower(*p));
+		mw_buf_putc(&c->exts, '\n');
+		if (c->rs->has_encrypted && !c->encrypted[0] && mw_strcaseeq(dot + 1, "zip") &&
+		    zip_encrypted(GMIME_PART(part)))
+			mw_strlcpy(c->encrypted, fn, sizeof(c->encrypted));
+	}
+	c->res->nattach++;
 }
 
 /* each_part - GMime callback for every leaf part */
@@ -129,79 +318,77 @@ static void each_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 	if (!GMIME_IS_PART(part))
 		return;
 	const char *fn = g_mime_part_get_filename(GMIME_PART(part));
-	if (fn) {
-		const char *dot = strrchr(fn, '.');
-		if (dot && dot[1] && strlen(dot + 1) < 32) {
-			for (const char *p = dot + 1; *p; p++)
-				mw_buf_putc(&c->exts, mw_tolower(*p));
-			mw_buf_putc(&c->exts, '\n');
-		}
-		c->res->nattach++;
-	}
+	if (fn)
+		attachment(c, part, fn);
 	GMimeContentType *ct = g_mime_object_get_content_type(part);
 	if (!GMIME_IS_TEXT_PART(part) || (fn && !g_mime_content_type_is_type(ct, "text", "*")))
 		return;
-	char *t = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+	char *t = g_mime_text_part_get_text(GMIME_TEXT_PART(part)), *fixed;
 	if (!t)
 		return;
 	size_t n = strlen(t);
+	const char *v = valid_utf8(t, &n, &fixed);
 	if (g_mime_content_type_is_type(ct, "text", "html")) {
-		html_text(c, t, n);
+		html_text(c, v, n);
 	} else {
-		find_urls(c, t, n);
-		put_text(c, t, n);
+		find_urls(c, v, n);
+		put_text(c, v, n);
 	}
 	put_text(c, "\n", 1);
+	g_free(fixed);
 	g_free(t);
 }
 
-/* hit - record a matched rule */
-static void hit(mw_scan_result *res, const scan_rule *r, const char *what, const char *arg)
+/* ---- rules ------------------------------------------------------------ */
+
+/* cand_header - a header-set candidate: confirm against the field value */
+static void cand_header(void *ctx, uint32_t i, size_t end)
 {
-	res->score += r->score;
-	if (res->nhits == MW_SCAN_HITS_MAX)
-		return;
-	mw_scan_hit *h = &res->hit[res->nhits++];
-	mw_strlcpy(h->rule, r->name, sizeof(h->rule));
-	h->score = r->score;
-	snprintf(h->why, sizeof(h->why), "%.60s%.120s", what, arg);
+	scan_ctx *c = ctx;
+	const scan_rule *r = &c->rs->rule[i];
+	char why[128];
+	if (!c->done[i] && r->kind == SCAN_HEADER && !strcmp(r->field, c->field) &&
+	    scan_confirm(c->rs, r, c->subj, c->subjlen, end, why, sizeof(why)))
+		found_add(c, i, "header matched: ", why);
 }
 
-/* re_match - the rule's regex in s; the matched text (cut) into why */
-static bool re_match(const mw_scan_rules *rs, const scan_rule *r, const char *s, size_t n,
-		     char *why, size_t wn)
+/* cand_subject - a body-set candidate in the Subject: phrase rules only */
+static void cand_subject(void *ctx, uint32_t i, size_t end)
 {
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->re, NULL);
-	if (!md)
-		return false;
-	int rc = pcre2_match(r->re, (PCRE2_SPTR)s, n, 0, 0, md, rs->mctx);
-	if (rc > 0) {
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-		size_t ml = ov[1] - ov[0];
-		snprintf(why, wn, "%.*s", (int)(ml > 60 ? 60 : ml), s + ov[0]);
-	}
-	pcre2_match_data_free(md);
-	return rc > 0;
+	scan_ctx *c = ctx;
+	const scan_rule *r = &c->rs->rule[i];
+	char why[128];
+	if (!c->done[i] && r->kind == SCAN_PHRASE &&
+	    scan_confirm(c->rs, r, c->subj, c->subjlen, end, why, sizeof(why)))
+		found_add(c, i, "phrase in Subject: ", why);
 }
 
-/* in_list - line-separated items in buf: one equals an item of r (or is
- * below it, for domains); the item found into out */
-static bool in_list(const scan_rule *r, const mw_buf *b, bool domains, char *out, size_t n)
+/* header_values - header rules and phrases over the decoded field values
+ * that some rule looks at */
+static void header_values(scan_ctx *c, GMimeMessage *m)
 {
-	const char *p = mw_buf_cstr(b);
-	while (*p) {
-		const char *e = strchr(p, '\n');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		char item[256];
-		snprintf(item, sizeof(item), "%.*s", (int)(len < 255 ? len : 255), p);
-		for (size_t k = 0; k < r->nlist; k++)
-			if (domains ? mw_domain_is_sub(item, r->list[k]) : !strcmp(item, r->list[k])) {
-				mw_strlcpy(out, item, n);
-				return true;
-			}
-		p += len + (e ? 1 : 0);
+	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(m));
+	for (int k = 0; k < g_mime_header_list_get_count(hl); k++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, k);
+		const char *name = g_mime_header_get_name(h), *v = g_mime_header_get_value(h);
+		char lname[128];
+		if (!v || !name || strlen(name) >= sizeof(lname))
+			continue;
+		mw_strlower(strcpy(lname, name));
+		bool field = mw_htab_get(c->rs->fields, lname, strlen(lname)) != NULL;
+		bool subj = c->rs->has_phrase && !strcmp(lname, "subject");
+		if (!field && !subj)
+			continue;
+		char *fixed;
+		c->subjlen = strlen(v);
+		c->subj = valid_utf8(v, &c->subjlen, &fixed);
+		c->field = lname;
+		if (field)
+			(void)scan_engine_run(c->rs, SCAN_SET_HEADER, c->subj, c->subjlen, cand_header, c);
+		if (subj)
+			(void)scan_engine_run(c->rs, SCAN_SET_BODY, c->subj, c->subjlen, cand_subject, c);
+		g_free(fixed);
 	}
-	return false;
 }
 
 /* addr_domain - lower-case domain of an address into out */
@@ -222,61 +409,145 @@ static InternetAddressMailbox *first_mailbox(InternetAddressList *l)
 	return NULL;
 }
 
-/* header_rules - header, reply-to, display-name, many-to */
-static void header_rules(const mw_scan_rules *rs, GMimeMessage *m, mw_scan_result *res)
+/* claims_own - the display name (lower case) names one of the rule's
+ * domains or brand words while the From domain is none of its domains;
+ * the item named into out */
+static bool claims_own(const scan_rule *r, const char *dn, const char *fd, char *out, size_t n)
 {
-	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(m));
+	const char *claim = NULL;
+	for (size_t k = 0; k < r->nlist; k++) {
+		const char *item = r->list[k], *p = dn;
+		bool domain = strchr(item, '.') != NULL;
+		if (domain && fd[0] && mw_domain_is_sub(fd, item))
+			return false; /* really from one of our domains */
+		size_t il = strlen(item);
+		for (; !claim && (p = strstr(p, item)); p++) {
+			bool left = p == dn || !(g_ascii_isalnum(p[-1]));
+			bool right = !g_ascii_isalnum(p[il]);
+			if (domain || (left && right))
+				claim = item;
+		}
+	}
+	if (claim)
+		mw_strlcpy(out, claim, n);
+	return claim != NULL;
+}
+
+/* address_rules - reply-to, display-name, many-to */
+static void address_rules(scan_ctx *c, GMimeMessage *m)
+{
 	InternetAddressMailbox *from = first_mailbox(g_mime_message_get_from(m));
 	InternetAddressMailbox *rt = first_mailbox(g_mime_message_get_reply_to(m));
-	char fd[256] = "", rd[256] = "", why[200];
+	char fd[256] = "", rd[256] = "", why[200], dl[256] = "";
 	if (from)
 		addr_domain(internet_address_mailbox_get_addr(from), fd, sizeof(fd));
 	if (rt)
 		addr_domain(internet_address_mailbox_get_addr(rt), rd, sizeof(rd));
 	const char *dn = from ? internet_address_get_name(INTERNET_ADDRESS(from)) : NULL;
+	if (dn)
+		mw_strlower(strncpy(dl, dn, sizeof(dl) - 1));
 	int nto = internet_address_list_length(g_mime_message_get_to(m)) +
 		  internet_address_list_length(g_mime_message_get_cc(m));
-	for (size_t i = 0; i < rs->n; i++) {
-		const scan_rule *r = &rs->rule[i];
-		if (r->kind == SCAN_HEADER) {
-			for (int k = 0; k < g_mime_header_list_get_count(hl); k++) {
-				GMimeHeader *h = g_mime_header_list_get_header_at(hl, k);
-				const char *v = g_mime_header_get_value(h);
-				if (mw_strcaseeq(g_mime_header_get_name(h), r->field) && v &&
-				    re_match(rs, r, v, strlen(v), why, sizeof(why))) {
-					hit(res, r, "header matched: ", why);
-					break;
-				}
-			}
-		} else if (r->kind == SCAN_REPLYTO && fd[0] && rd[0] && strcmp(fd, rd) != 0) {
+	for (uint32_t i = 0; i < c->rs->n; i++) {
+		const scan_rule *r = &c->rs->rule[i];
+		if (r->kind == SCAN_REPLYTO && fd[0] && rd[0] && strcmp(fd, rd) != 0) {
 			snprintf(why, sizeof(why), "%.90s vs From %.90s", rd, fd);
-			hit(res, r, "Reply-To domain ", why);
+			found_add(c, i, "Reply-To domain ", why);
 		} else if (r->kind == SCAN_DISPLAY && dn && fd[0] && strchr(dn, '@')) {
 			char dd[256];
 			if (addr_domain(dn, dd, sizeof(dd)) && !mw_domain_is_sub(dd, fd) &&
 			    !mw_domain_is_sub(fd, dd))
-				hit(res, r, "display name shows another domain: ", dn);
+				found_add(c, i, "display name shows another domain: ", dn);
+		} else if (r->kind == SCAN_DISPLAY_OWN && dl[0] && claims_own(r, dl, fd, why, 64)) {
+			snprintf(why + strlen(why), sizeof(why) - strlen(why), " from %.100s", fd);
+			found_add(c, i, "display name claims ", why);
 		} else if (r->kind == SCAN_MANYTO && nto > r->n) {
 			snprintf(why, sizeof(why), "%d", nto);
-			hit(res, r, "addresses in To and Cc: ", why);
+			found_add(c, i, "addresses in To and Cc: ", why);
+		} else if (r->kind == SCAN_ENCRYPTED && c->encrypted[0]) {
+			found_add(c, i, "encrypted zip attachment: ", c->encrypted);
 		}
 	}
 }
 
-/* content_rules - body, url, attachment */
-static void content_rules(const mw_scan_rules *rs, scan_ctx *c, mw_scan_result *res)
+/* cand_body - a body-set candidate over the decoded text */
+static void cand_body(void *ctx, uint32_t i, size_t end)
 {
-	char why[200];
-	for (size_t i = 0; i < rs->n; i++) {
-		const scan_rule *r = &rs->rule[i];
-		if (r->kind == SCAN_BODY && re_match(rs, r, c->text.data ? c->text.data : "",
-						       c->text.len, why, sizeof(why)))
-			hit(res, r, "body matched: ", why);
-		else if (r->kind == SCAN_URL && in_list(r, &c->urls, true, why, sizeof(why)))
-			hit(res, r, "link to ", why);
-		else if (r->kind == SCAN_ATTACH && in_list(r, &c->exts, false, why, sizeof(why)))
-			hit(res, r, "attachment type .", why);
+	scan_ctx *c = ctx;
+	const scan_rule *r = &c->rs->rule[i];
+	char why[128];
+	if (!c->done[i] && scan_confirm(c->rs, r, mw_buf_cstr(&c->text), c->text.len, end, why,
+					sizeof(why)))
+		found_add(c, i, r->kind == SCAN_PHRASE ? "phrase: " : "body matched: ", why);
+}
+
+/* cand_link - a link-set candidate over the links, one per line */
+static void cand_link(void *ctx, uint32_t i, size_t end)
+{
+	scan_ctx *c = ctx;
+	char why[128];
+	if (!c->done[i] && scan_confirm(c->rs, &c->rs->rule[i], mw_buf_cstr(&c->links),
+					c->links.len, end, why, sizeof(why)))
+		found_add(c, i, "link matched: ", why);
+}
+
+/* list_rules - each line of b looked up in a hash set; domains also by
+ * every parent (a.b.example, b.example, example) */
+static void list_rules(scan_ctx *c, const mw_buf *b, const mw_htab *set, bool domains,
+		       const char *what)
+{
+	const char *p = mw_buf_cstr(b);
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		char item[256];
+		snprintf(item, sizeof(item), "%.*s", (int)(len < 255 ? len : 255), p);
+		for (const char *k = item; k && *k;) {
+			const scan_idlist *l = mw_htab_get(set, k, strlen(k));
+			for (size_t j = 0; l && j < l->n; j++)
+				found_add(c, l->v[j], what, item);
+			k = domains ? strchr(k, '.') : NULL;
+			k = k ? k + 1 : NULL;
+		}
+		p += len + (e ? 1 : 0);
 	}
+}
+
+/* by_rule - qsort order of found rules */
+static int by_rule(const void *a, const void *b)
+{
+	uint32_t x = ((const scan_found *)a)->rule, y = ((const scan_found *)b)->rule;
+	return x < y ? -1 : x > y;
+}
+
+/* score - found rules, in rule order, into the result */
+static void score(scan_ctx *c, mw_scan_result *res)
+{
+	qsort(c->found, c->nfound, sizeof(*c->found), by_rule);
+	for (size_t k = 0; k < c->nfound; k++) {
+		const scan_rule *r = &c->rs->rule[c->found[k].rule];
+		res->score += r->score;
+		if (res->nhits == MW_SCAN_HITS_MAX)
+			continue;
+		mw_scan_hit *h = &res->hit[res->nhits++];
+		mw_strlcpy(h->rule, r->name, sizeof(h->rule));
+		h->score = r->score;
+		mw_strlcpy(h->why, c->found[k].why, sizeof(h->why));
+	}
+	res->hold = res->score >= c->rs->threshold;
+}
+
+/* run_rules - every rule kind over the collected message parts */
+static void run_rules(scan_ctx *c, GMimeMessage *m)
+{
+	header_values(c, m);
+	address_rules(c, m);
+	(void)scan_engine_run(c->rs, SCAN_SET_BODY, mw_buf_cstr(&c->text), c->text.len, cand_body,
+			      c);
+	(void)scan_engine_run(c->rs, SCAN_SET_LINK, mw_buf_cstr(&c->links), c->links.len,
+			      cand_link, c);
+	list_rules(c, &c->hosts, c->rs->domains, true, "link to ");
+	list_rules(c, &c->exts, c->rs->exts, false, "attachment type .");
 }
 
 /* mw_scan_message - parse with GMime, collect text/links/attachments, score */
@@ -293,21 +564,28 @@ mw_status mw_scan_message(const mw_scan_rules *rs, const char *msg, size_t len,
 	g_object_unref(st);
 	if (!m)
 		return mw_err_set(err, MW_EPARSE, "not a message (no header section)");
-	scan_ctx c = {.res = res};
+	scan_ctx c = {.rs = rs, .res = res, .done = calloc(rs->n + 1, 1)};
+	if (!c.done) {
+		g_object_unref(m);
+		return mw_err_set(err, MW_ENOMEM, "out of memory");
+	}
 	mw_buf_init(&c.text, MW_SCAN_TEXT_MAX);
-	mw_buf_init(&c.urls, MW_SCAN_URLS_MAX * 256);
+	mw_buf_init(&c.links, MW_SCAN_URLS_MAX * (SCAN_LINK_MAX + 1));
+	mw_buf_init(&c.hosts, MW_SCAN_URLS_MAX * 256);
 	mw_buf_init(&c.exts, 1u << 16);
 	g_mime_message_foreach(m, each_part, &c);
 	if (m->mime_part && GMIME_IS_PART(m->mime_part) && !GMIME_IS_MULTIPART(m->mime_part) &&
 	    c.text.len == 0 && res->nattach == 0)
 		each_part(NULL, m->mime_part, &c); /* a single-part message */
 	res->text_bytes = c.text.len;
-	header_rules(rs, m, res);
-	content_rules(rs, &c, res);
-	res->hold = res->score >= rs->threshold;
+	run_rules(&c, m);
+	score(&c, res);
 	mw_buf_free(&c.text);
-	mw_buf_free(&c.urls);
+	mw_buf_free(&c.links);
+	mw_buf_free(&c.hosts);
 	mw_buf_free(&c.exts);
+	free(c.found);
+	free(c.done);
 	g_object_unref(m);
 	return MW_OK;
 }

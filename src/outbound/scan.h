@@ -2,28 +2,46 @@
  * outbound/scan.h - content scan: a scored rule set over one message.
  *
  * DESCRIPTION
- *   The rules file is line-based, one rule per line:
+ *   The rules file is line-based, one rule per line (docs/SCAN.md):
  *     threshold N                          score at which a message is held
- *     NAME SCORE header FIELD /REGEX/[i]   a header field's (decoded) value
- *     NAME SCORE body /REGEX/[i]           decoded text of the body: text
+ *     NAME SCORE header FIELD /REGEX/[is]  a header field's (decoded) value
+ *     NAME SCORE body /REGEX/[is]          decoded text of the body: text
  *                                          parts after base64/QP and charset
  *                                          decoding (GMime), HTML reduced to
  *                                          text
- *     NAME SCORE url DOMAIN...             a link (href or bare http(s)://)
- *                                          whose host is DOMAIN or below it
+ *     NAME SCORE phrase "TEXT" "TEXT"...   any of the phrases, case-
+ *                                          insensitive, blanks match any
+ *                                          white space, in the body text or
+ *                                          the Subject
+ *     NAME SCORE link /REGEX/[is]          a whole link (http/https URL in
+ *                                          text or HTML), one per line
+ *     NAME SCORE url DOMAIN...             a link whose host is DOMAIN or
+ *                                          below it
  *     NAME SCORE attachment EXT...         an attachment file name extension
  *     NAME SCORE reply-to-mismatch         Reply-To domain differs from From's
  *     NAME SCORE display-name-spoof        the From display name holds an
  *                                          address of another domain
+ *     NAME SCORE display-name-own ITEM...  the display name names one of
+ *                                          our domains (items with a dot)
+ *                                          or brand words, but the From
+ *                                          address is not in our domains
  *     NAME SCORE many-to N                 more than N addresses in To + Cc
+ *     NAME SCORE encrypted-archive         a zip attachment whose first
+ *                                          entry is password-protected
  *   Blank lines and lines starting with # are comments.  Regexes are PCRE2
- *   (UTF, JIT-compiled when available), matched once per rule; a rule's
- *   score counts once however often it matches.
+ *   syntax (UTF); all patterns of a kind are matched in one pass by
+ *   Vectorscan when built with it, and every hit is confirmed by PCRE2 (JIT,
+ *   match limit).  A rule's score counts once however often it matches.
  *
  * LIMITS
- *   MW_SCAN_RULES_MAX rules, MW_SCAN_LINE_MAX bytes per line, decoded text
- *   up to MW_SCAN_TEXT_MAX bytes (the rest is not scanned, and the result
- *   says so), MW_SCAN_URLS_MAX links, PCRE2 match limit per regex.
+ *   MW_SCAN_RULES_MAX rules, MW_SCAN_LINE_MAX bytes per line, 64 items or
+ *   phrases per rule, decoded text up to MW_SCAN_TEXT_MAX bytes (the rest
+ *   is not scanned, and the result says so), MW_SCAN_URLS_MAX links, PCRE2
+ *   match limit per regex.
+ *
+ * THREADS
+ *   Rules are read-only once parsed; mw_scan_message may run in several
+ *   threads on the same rules (one Vectorscan scratch space per thread).
  *
  * OWNERSHIP
  *   mw_scan_rules_parse returns rules for mw_scan_rules_free.  A result is
@@ -66,6 +84,11 @@ typedef struct mw_scan_result {
 mw_status mw_scan_rules_parse(const char *text, size_t len, mw_scan_rules **out, mw_err *err);
 /* mw_scan_rules_count - number of rules */
 size_t mw_scan_rules_count(const mw_scan_rules *r);
+/* mw_scan_rules_notes - load notes, one per line ("" if none): patterns
+ * Vectorscan could not take (prefiltered or left to a PCRE2 pass) */
+const char *mw_scan_rules_notes(const mw_scan_rules *r);
+/* mw_scan_rules_engine - "vectorscan VERSION" or "pcre2" */
+const char *mw_scan_rules_engine(const mw_scan_rules *r);
 /* mw_scan_rules_free - release rules and their compiled regexes */
 void mw_scan_rules_free(mw_scan_rules *r);
 /* mw_scan_message - scan raw message bytes with the rules */

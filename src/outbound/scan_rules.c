@@ -1,5 +1,8 @@
 /*
- * outbound/scan_rules.c - the rules file: tokenise, compile (PCRE2), check.
+ * outbound/scan_rules.c - the rules file: tokenise, compile every pattern
+ * with PCRE2 (the authority on what matches), index url and attachment
+ * lists in hash sets, then hand the patterns to scan_engine.c, which
+ * compiles each pattern set into one multi-pattern database.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +10,12 @@
 
 #include "core/str.h"
 #include "outbound/scan_int.h"
+
+/* is_word - ASCII letter or digit */
+static bool is_word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 
 /* next_tok - one whitespace-separated token from *p (NUL-terminates it) */
 static char *next_tok(char **p)
@@ -25,27 +34,13 @@ static char *next_tok(char **p)
 	return s;
 }
 
-/* compile_re - "/REGEX/flags" (the rest of the line) into a PCRE2 program */
-static mw_status compile_re(scan_rule *r, char *spec, mw_err *err)
+/* compile_src - r->src with PCRE2 options into r->re (JIT when available) */
+static mw_status compile_src(scan_rule *r, uint32_t opts, mw_err *err)
 {
-	while (*spec == ' ' || *spec == '\t')
-		spec++;
-	char *last = strrchr(spec, '/');
-	if (spec[0] != '/' || !last || last == spec)
-		return mw_err_set(err, MW_EPARSE, "want /REGEX/ or /REGEX/i");
-	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
-	for (char *f = last + 1; *f && *f != ' ' && *f != '\t'; f++) {
-		if (*f == 'i')
-			opts |= PCRE2_CASELESS;
-		else if (*f == 's')
-			opts |= PCRE2_DOTALL;
-		else
-			return mw_err_set(err, MW_EPARSE, "unknown regex flag '%c'", *f);
-	}
 	int ec;
 	PCRE2_SIZE off;
-	r->re = pcre2_compile((PCRE2_SPTR)(spec + 1), (PCRE2_SIZE)(last - spec - 1), opts, &ec, &off,
-			      NULL);
+	r->opts = opts | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+	r->re = pcre2_compile((PCRE2_SPTR)r->src, PCRE2_ZERO_TERMINATED, r->opts, &ec, &off, NULL);
 	if (!r->re) {
 		PCRE2_UCHAR msg[128];
 		pcre2_get_error_message(ec, msg, sizeof(msg));
@@ -53,6 +48,93 @@ static mw_status compile_re(scan_rule *r, char *spec, mw_err *err)
 	}
 	(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE); /* interpreter if JIT is unavailable */
 	return MW_OK;
+}
+
+/* compile_re - "/REGEX/flags" (the rest of the line) into a PCRE2 program */
+static mw_status compile_re(scan_rule *r, char *spec, uint32_t opts, mw_err *err)
+{
+	while (*spec == ' ' || *spec == '\t')
+		spec++;
+	char *last = strrchr(spec, '/');
+	if (spec[0] != '/' || !last || last == spec)
+		return mw_err_set(err, MW_EPARSE, "want /REGEX/ or /REGEX/i");
+	char *f = last + 1;
+	for (; *f && *f != ' ' && *f != '\t'; f++) {
+		if (*f == 'i')
+			opts |= PCRE2_CASELESS;
+		else if (*f == 's')
+			opts |= PCRE2_DOTALL;
+		else
+			return mw_err_set(err, MW_EPARSE, "unknown regex flag '%c'", *f);
+	}
+	while (*f == ' ' || *f == '\t')
+		f++;
+	if (*f)
+		return mw_err_set(err, MW_EPARSE, "unexpected text after the regex");
+	if (!(r->src = strndup(spec + 1, (size_t)(last - spec - 1))))
+		return mw_err_set(err, MW_ENOMEM, "out of memory");
+	return compile_src(r, opts, err);
+}
+
+/* phrase_put - one phrase as a regex: letters and non-ASCII bytes literal,
+ * other characters \xHH, every run of blanks \s+, a word boundary at an
+ * end that is an ASCII word character ("urgent" is not in "insurgent") */
+static mw_status phrase_put(mw_buf *b, const char *p, size_t n)
+{
+	mw_status st = is_word(p[0]) ? mw_buf_puts(b, "\\b") : MW_OK;
+	for (size_t i = 0; i < n && st == MW_OK; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == ' ' || c == '\t') {
+			while (i + 1 < n && (p[i + 1] == ' ' || p[i + 1] == '\t'))
+				i++;
+			st = mw_buf_puts(b, "\\s+");
+		} else if (c >= 0x80 || is_word((char)c)) {
+			st = mw_buf_putc(b, (char)c);
+		} else {
+			st = mw_buf_printf(b, "\\x%02x", c);
+		}
+	}
+	if (st == MW_OK && is_word(p[n - 1]))
+		st = mw_buf_puts(b, "\\b");
+	return st;
+}
+
+/* compile_phrases - "PHRASE" "PHRASE"... into one caseless alternation */
+static mw_status compile_phrases(scan_rule *r, char *p, mw_err *err)
+{
+	mw_buf b;
+	mw_buf_init(&b, MW_SCAN_LINE_MAX * 4);
+	mw_status st = mw_buf_puts(&b, "(?:");
+	size_t count = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || st != MW_OK)
+			break;
+		char *e = *p == '"' ? strchr(p + 1, '"') : NULL;
+		if (!e || e == p + 1 || p[1] == ' ' || e[-1] == ' ')
+			st = mw_err_set(err, MW_EPARSE, "phrase wants \"TEXT\" items (no edge blanks)");
+		else if (++count > SCAN_LIST_MAX)
+			st = mw_err_set(err, MW_ETOOBIG, "more than %d phrases", SCAN_LIST_MAX);
+		else if (e[1] && e[1] != ' ' && e[1] != '\t')
+			st = mw_err_set(err, MW_EPARSE, "want a blank after a phrase");
+		if (st == MW_OK && count > 1)
+			st = mw_buf_putc(&b, '|');
+		if (st == MW_OK)
+			st = phrase_put(&b, p + 1, (size_t)(e - p - 1));
+		if (st == MW_OK)
+			p = e + 1;
+	}
+	if (st == MW_OK && !count)
+		st = mw_err_set(err, MW_EPARSE, "needs at least one \"PHRASE\"");
+	if (st == MW_OK)
+		st = mw_buf_putc(&b, ')');
+	if (st != MW_OK) {
+		mw_buf_free(&b);
+		return st;
+	}
+	r->src = mw_buf_steal(&b);
+	return compile_src(r, PCRE2_CASELESS, err);
 }
 
 /* add_list - the remaining tokens, lower-cased (leading '.' dropped) */
@@ -63,32 +145,18 @@ static mw_status add_list(scan_rule *r, char *p, mw_err *err)
 			return mw_err_set(err, MW_ETOOBIG, "more than %d items", SCAN_LIST_MAX);
 		if (*t == '.')
 			t++;
-		if (!*t || !(r->list[r->nlist] = strdup(t)))
-			return mw_err_set(err, *t ? MW_ENOMEM : MW_EPARSE, "bad list item");
+		if (!*t || strlen(t) > 253 || !(r->list[r->nlist] = strdup(t)))
+			return mw_err_set(err, *t && strlen(t) <= 253 ? MW_ENOMEM : MW_EPARSE,
+					  "bad list item");
 		mw_strlower(r->list[r->nlist++]);
 	}
 	return r->nlist ? MW_OK : mw_err_set(err, MW_EPARSE, "needs at least one item");
 }
 
-/* parse_kind - the kind and its arguments */
-static mw_status parse_kind(scan_rule *r, const char *kind, char *p, mw_err *err)
+/* parse_flag_kind - kinds without arguments, and many-to N */
+static mw_status parse_flag_kind(scan_rule *r, const char *kind, char *p, mw_err *err)
 {
 	char *t;
-	if (!strcmp(kind, "header")) {
-		r->kind = SCAN_HEADER;
-		if (!(t = next_tok(&p)) || strlen(t) >= sizeof(r->field))
-			return mw_err_set(err, MW_EPARSE, "header wants FIELD /REGEX/");
-		mw_strlcpy(r->field, t, sizeof(r->field));
-		return compile_re(r, p, err);
-	}
-	if (!strcmp(kind, "body")) {
-		r->kind = SCAN_BODY;
-		return compile_re(r, p, err);
-	}
-	if (!strcmp(kind, "url") || !strcmp(kind, "attachment")) {
-		r->kind = kind[0] == 'u' ? SCAN_URL : SCAN_ATTACH;
-		return add_list(r, p, err);
-	}
 	if (!strcmp(kind, "many-to")) {
 		r->kind = SCAN_MANYTO;
 		char *end;
@@ -98,10 +166,43 @@ static mw_status parse_kind(scan_rule *r, const char *kind, char *p, mw_err *err
 		r->kind = SCAN_REPLYTO;
 	} else if (!strcmp(kind, "display-name-spoof")) {
 		r->kind = SCAN_DISPLAY;
+	} else if (!strcmp(kind, "encrypted-archive")) {
+		r->kind = SCAN_ENCRYPTED;
 	} else {
 		return mw_err_set(err, MW_EPARSE, "unknown rule kind '%s'", kind);
 	}
 	return next_tok(&p) ? mw_err_set(err, MW_EPARSE, "unexpected text after '%s'", kind) : MW_OK;
+}
+
+/* parse_kind - the kind and its arguments */
+static mw_status parse_kind(scan_rule *r, const char *kind, char *p, mw_err *err)
+{
+	char *t;
+	if (!strcmp(kind, "header")) {
+		r->kind = SCAN_HEADER;
+		if (!(t = next_tok(&p)) || strlen(t) >= sizeof(r->field) || t[0] == '/')
+			return mw_err_set(err, MW_EPARSE, "header wants FIELD /REGEX/");
+		mw_strlcpy(r->field, t, sizeof(r->field));
+		mw_strlower(r->field);
+		return compile_re(r, p, 0, err);
+	}
+	if (!strcmp(kind, "body")) {
+		r->kind = SCAN_BODY;
+		return compile_re(r, p, 0, err);
+	}
+	if (!strcmp(kind, "link")) {
+		r->kind = SCAN_LINK;
+		return compile_re(r, p, PCRE2_MULTILINE, err);
+	}
+	if (!strcmp(kind, "phrase")) {
+		r->kind = SCAN_PHRASE;
+		return compile_phrases(r, p, err);
+	}
+	if (!strcmp(kind, "url") || !strcmp(kind, "attachment") || !strcmp(kind, "display-name-own")) {
+		r->kind = kind[0] == 'u' ? SCAN_URL : kind[0] == 'a' ? SCAN_ATTACH : SCAN_DISPLAY_OWN;
+		return add_list(r, p, err);
+	}
+	return parse_flag_kind(r, kind, p, err);
 }
 
 /* parse_line - one non-comment line */
@@ -133,18 +234,63 @@ static mw_status parse_line(mw_scan_rules *rs, char *line, mw_err *err)
 	return parse_kind(r, kind, p, err);
 }
 
-/* mw_scan_rules_parse - every line, stop at the first error */
-mw_status mw_scan_rules_parse(const char *text, size_t len, mw_scan_rules **out, mw_err *err)
+/* idlist_free - hash-set value destructor */
+static void idlist_free(void *v)
 {
-	*out = NULL;
-	mw_scan_rules *rs = calloc(1, sizeof(*rs));
-	if (!rs || !(rs->rule = calloc(MW_SCAN_RULES_MAX, sizeof(scan_rule))) ||
-	    !(rs->mctx = pcre2_match_context_create(NULL))) {
-		mw_scan_rules_free(rs);
-		return mw_err_set(err, MW_ENOMEM, "out of memory");
+	scan_idlist *l = v;
+	if (l)
+		free(l->v);
+	free(l);
+}
+
+/* index_add - rule i under key in a hash set of rule-index lists */
+static mw_status index_add(mw_htab *t, const char *key, uint32_t i)
+{
+	scan_idlist *l = mw_htab_get(t, key, strlen(key));
+	if (!l) {
+		if (!(l = calloc(1, sizeof(*l))) || mw_htab_put(t, key, strlen(key), l) != MW_OK) {
+			free(l);
+			return MW_ENOMEM;
+		}
 	}
-	pcre2_set_match_limit(rs->mctx, MW_SCAN_MATCH_LIMIT);
-	rs->threshold = 10;
+	if (l->n && l->v[l->n - 1] == i)
+		return MW_OK; /* the same item twice in one rule */
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 2;
+		uint32_t *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return MW_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = i;
+	return MW_OK;
+}
+
+/* build_index - url domains, attachment extensions and header fields into
+ * hash sets: one lookup per link host label, not one per rule */
+static mw_status build_index(mw_scan_rules *rs, mw_err *err)
+{
+	if (!(rs->domains = mw_htab_new(idlist_free)) || !(rs->exts = mw_htab_new(idlist_free)) ||
+	    !(rs->fields = mw_htab_new(NULL)))
+		return mw_err_set(err, MW_ENOMEM, "out of memory");
+	mw_status st = MW_OK;
+	for (uint32_t i = 0; i < rs->n && st == MW_OK; i++) {
+		scan_rule *r = &rs->rule[i];
+		for (size_t k = 0; k < r->nlist && st == MW_OK; k++)
+			if (r->kind == SCAN_URL || r->kind == SCAN_ATTACH)
+				st = index_add(r->kind == SCAN_URL ? rs->domains : rs->exts, r->list[k], i);
+		if (r->kind == SCAN_HEADER && !mw_htab_get(rs->fields, r->field, strlen(r->field)))
+			st = mw_htab_put(rs->fields, r->field, strlen(r->field), rs);
+		rs->has_phrase |= r->kind == SCAN_PHRASE;
+		rs->has_encrypted |= r->kind == SCAN_ENCRYPTED;
+	}
+	return st == MW_OK ? MW_OK : mw_err_set(err, st, "out of memory");
+}
+
+/* parse_text - every line, stop at the first error ("line N: why") */
+static mw_status parse_text(mw_scan_rules *rs, const char *text, size_t len, mw_err *err)
+{
 	char line[MW_SCAN_LINE_MAX + 1];
 	size_t i = 0, lineno = 0;
 	while (i < len) {
@@ -174,9 +320,33 @@ mw_status mw_scan_rules_parse(const char *text, size_t len, mw_scan_rules **out,
 			char msg[MW_ERR_MSG_MAX];
 			mw_strlcpy(msg, err ? err->msg : "", sizeof(msg));
 			mw_err_set(err, st, "line %zu: %s", lineno, msg);
-			mw_scan_rules_free(rs);
 			return st;
 		}
+	}
+	return MW_OK;
+}
+
+/* mw_scan_rules_parse - parse, index, build the matching engine */
+mw_status mw_scan_rules_parse(const char *text, size_t len, mw_scan_rules **out, mw_err *err)
+{
+	*out = NULL;
+	mw_scan_rules *rs = calloc(1, sizeof(*rs));
+	if (!rs || !(rs->rule = calloc(MW_SCAN_RULES_MAX, sizeof(scan_rule))) ||
+	    !(rs->mctx = pcre2_match_context_create(NULL))) {
+		mw_scan_rules_free(rs);
+		return mw_err_set(err, MW_ENOMEM, "out of memory");
+	}
+	mw_buf_init(&rs->notes, 1u << 16);
+	pcre2_set_match_limit(rs->mctx, MW_SCAN_MATCH_LIMIT);
+	rs->threshold = 10;
+	mw_status st = parse_text(rs, text, len, err);
+	if (st == MW_OK)
+		st = build_index(rs, err);
+	if (st == MW_OK)
+		st = scan_engine_build(rs, err);
+	if (st != MW_OK) {
+		mw_scan_rules_free(rs);
+		return st;
 	}
 	*out = rs;
 	return MW_OK;
@@ -187,16 +357,32 @@ size_t mw_scan_rules_count(const mw_scan_rules *r)
 	return r ? r->n : 0;
 }
 
+const char *mw_scan_rules_notes(const mw_scan_rules *r)
+{
+	return r ? mw_buf_cstr(&r->notes) : "";
+}
+
+const char *mw_scan_rules_engine(const mw_scan_rules *r)
+{
+	return r ? scan_engine_name(r->eng) : "";
+}
+
 void mw_scan_rules_free(mw_scan_rules *rs)
 {
 	if (!rs)
 		return;
+	scan_engine_free(rs->eng);
 	for (size_t i = 0; rs->rule && i < rs->n; i++) {
 		pcre2_code_free(rs->rule[i].re);
+		free(rs->rule[i].src);
 		for (size_t k = 0; k < rs->rule[i].nlist; k++)
 			free(rs->rule[i].list[k]);
 	}
 	free(rs->rule);
+	mw_htab_free(rs->domains);
+	mw_htab_free(rs->exts);
+	mw_htab_free(rs->fields);
+	mw_buf_free(&rs->notes);
 	pcre2_match_context_free(rs->mctx);
 	free(rs);
 }
