@@ -1,6 +1,7 @@
 /*
  * fuzz/fuzz_scan.c - the scan rules parser on arbitrary bytes, and a fixed
- * rule set over arbitrary messages (GMime MIME walk, HTML reduction, links).
+ * rule set over arbitrary messages (GMime MIME walk, HTML reduction and
+ * entities, links, zip headers, Vectorscan scan + PCRE2 confirmation).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,7 +16,12 @@ static const char RULES[] = "threshold 5\n"
 			    "d 9 attachment exe\n"
 			    "e 3 reply-to-mismatch\n"
 			    "f 5 display-name-spoof\n"
-			    "g 2 many-to 3\n";
+			    "g 2 many-to 3\n"
+			    "h 3 phrase \"verify your account\" \"konto bestätigen\"\n"
+			    "i 3 link /^https?:\\/\\/[^\\/]*@/\n"
+			    "j 6 display-name-own bank.example bank\n"
+			    "k 6 encrypted-archive\n"
+			    "l 1 body /pay(?=ment)/\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -82,6 +82,10 @@ typedef struct mw_scan_result {
 
 /* mw_scan_rules_parse - compile a rules file; MW_EPARSE with "line N: why" */
 mw_status mw_scan_rules_parse(const char *text, size_t len, mw_scan_rules **out, mw_err *err);
+/* mw_scan_rules_parse_flags - the same, with MW_SCAN_* flags */
+#define MW_SCAN_PCRE2_ONLY 1u /* no Vectorscan: one PCRE2 pass per pattern rule */
+mw_status mw_scan_rules_parse_flags(const char *text, size_t len, unsigned flags,
+				    mw_scan_rules **out, mw_err *err);
 /* mw_scan_rules_count - number of rules */
 size_t mw_scan_rules_count(const mw_scan_rules *r);
 /* mw_scan_rules_notes - load notes, one per line ("" if none): patterns

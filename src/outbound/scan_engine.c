@@ -81,6 +81,20 @@ static void note(mw_scan_rules *rs, const scan_rule *r, const char *what, const 
 	(void)mw_buf_printf(&rs->notes, "rule %s: %s (%s)\n", r->name, what, why);
 }
 
+/* pcre2_build - no databases: every pattern rule is a PCRE2 pass */
+static mw_status pcre2_build(mw_scan_rules *rs, mw_err *err)
+{
+	if (!(rs->eng = calloc(1, sizeof(*rs->eng))))
+		return mw_err_set(err, MW_ENOMEM, "out of memory");
+#ifdef MW_HAVE_HS
+	pthread_mutex_init(&rs->eng->mu, NULL);
+#endif
+	mw_strlcpy(rs->eng->name, "pcre2", sizeof(rs->eng->name));
+	for (size_t i = 0; i < rs->n; i++)
+		rs->rule[i].fallback = scan_rule_set(&rs->rule[i]) != SCAN_SET_N;
+	return MW_OK;
+}
+
 #ifdef MW_HAVE_HS
 /* hs_flags_of - Vectorscan flags for a rule's PCRE2 options */
 static unsigned hs_flags_of(const scan_rule *r)
@@ -106,9 +120,10 @@ static void drop(const char **ex, unsigned *fl, unsigned *id, unsigned *n, unsig
 
 /* compile_set - one database for the set; a refused pattern is retried
  * as a prefilter, then left to PCRE2 (each retry removes one problem, so
- * at most 2n + 1 compilations) */
+ * at most 2n + 1 compilations); why[] keeps each rule's refusal for the
+ * notes */
 static mw_status compile_set(mw_scan_rules *rs, scan_set set, const char **ex, unsigned *fl,
-			     unsigned *id, mw_err *err)
+			     unsigned *id, char (*why)[96])
 {
 	unsigned n = 0;
 	for (uint32_t i = 0; i < rs->n; i++)
@@ -121,34 +136,40 @@ static mw_status compile_set(mw_scan_rules *rs, scan_set set, const char **ex, u
 		hs_compile_error_t *ce = NULL;
 		if (hs_compile_multi(ex, fl, id, n, HS_MODE_BLOCK, NULL, &rs->eng->db[set], &ce) ==
 		    HS_SUCCESS)
-			return MW_OK;
+			break;
 		int k = ce->expression;
 		if (k < 0 || (unsigned)k >= n) { /* the whole set: every rule to PCRE2 */
 			for (unsigned j = 0; j < n; j++) {
 				rs->rule[id[j]].fallback = true;
-				note(rs, &rs->rule[id[j]], "PCRE2 pass", ce->message);
+				snprintf(why[id[j]], sizeof(why[0]), "%s", ce->message);
 			}
 			n = 0;
 		} else if (!(fl[k] & HS_FLAG_PREFILTER)) {
 			fl[k] |= HS_FLAG_PREFILTER;
-			note(rs, &rs->rule[id[k]], "Vectorscan prefilter, PCRE2 confirms", ce->message);
+			snprintf(why[id[k]], sizeof(why[0]), "%s", ce->message);
 		} else {
 			rs->rule[id[k]].fallback = true;
-			note(rs, &rs->rule[id[k]], "PCRE2 pass", ce->message);
 			drop(ex, fl, id, &n, (unsigned)k);
 		}
 		hs_free_compile_error(ce);
 	}
-	(void)err;
+	for (uint32_t i = 0; i < rs->n; i++)
+		if (scan_rule_set(&rs->rule[i]) == set && why[i][0])
+			note(rs, &rs->rule[i],
+			     rs->rule[i].fallback ? "PCRE2 pass" : "Vectorscan prefilter, PCRE2 confirms",
+			     why[i]);
 	return MW_OK;
 }
 
 mw_status scan_engine_build(mw_scan_rules *rs, mw_err *err)
 {
+	if (rs->pcre2_only)
+		return pcre2_build(rs, err);
 	scan_engine *e = calloc(1, sizeof(*e));
 	const char **ex = calloc(rs->n + 1, sizeof(*ex));
 	unsigned *fl = calloc(rs->n + 1, sizeof(*fl)), *id = calloc(rs->n + 1, sizeof(*id));
-	mw_status st = e && ex && fl && id ? MW_OK : mw_err_set(err, MW_ENOMEM, "out of memory");
+	char(*why)[96] = calloc(rs->n + 1, sizeof(*why));
+	mw_status st = e && ex && fl && id && why ? MW_OK : mw_err_set(err, MW_ENOMEM, "out of memory");
 	if (e) {
 		rs->eng = e;
 		pthread_mutex_init(&e->mu, NULL);
@@ -158,13 +179,14 @@ mw_status scan_engine_build(mw_scan_rules *rs, mw_err *err)
 			*sp = '\0'; /* "5.4.9 2023-..." -> "5.4.9" */
 	}
 	for (int s = 0; s < SCAN_SET_N && st == MW_OK; s++) {
-		st = compile_set(rs, (scan_set)s, ex, fl, id, err);
+		st = compile_set(rs, (scan_set)s, ex, fl, id, why);
 		if (st == MW_OK && e->db[s] && hs_alloc_scratch(e->db[s], &e->proto) != HS_SUCCESS)
 			st = mw_err_set(err, MW_ENOMEM, "vectorscan scratch: out of memory");
 	}
 	free(ex);
 	free(fl);
 	free(id);
+	free(why);
 	return st;
 }
 
@@ -238,26 +260,20 @@ static mw_status hs_run(const mw_scan_rules *rs, scan_set set, const char *s, si
 	return rc == HS_SUCCESS ? MW_OK : MW_EINVAL;
 }
 #else /* PCRE2 only: every pattern rule is a pass of its own */
-mw_status scan_engine_build(mw_scan_rules *rs, mw_err *err)
-{
-	if (!(rs->eng = calloc(1, sizeof(*rs->eng))))
-		return mw_err_set(err, MW_ENOMEM, "out of memory");
-	mw_strlcpy(rs->eng->name, "pcre2", sizeof(rs->eng->name));
-	for (size_t i = 0; i < rs->n; i++)
-		rs->rule[i].fallback = scan_rule_set(&rs->rule[i]) != SCAN_SET_N;
-	return MW_OK;
-}
-
-void scan_engine_free(scan_engine *e)
-{
-	free(e);
-}
-
 static mw_status hs_run(const mw_scan_rules *rs, scan_set set, const char *s, size_t n,
 			scan_cand_fn fn, void *ctx)
 {
 	(void)rs, (void)set, (void)s, (void)n, (void)fn, (void)ctx;
 	return MW_OK;
+}
+mw_status scan_engine_build(mw_scan_rules *rs, mw_err *err)
+{
+	return pcre2_build(rs, err);
+}
+
+void scan_engine_free(scan_engine *e)
+{
+	free(e);
 }
 #endif
 

@@ -63,6 +63,7 @@ struct mw_scan_rules {
 	mw_htab *exts;    /* attachment rules: extension -> scan_idlist */
 	mw_htab *fields;  /* header rules: lower-case field names (value unused) */
 	bool has_phrase, has_encrypted;
+	bool pcre2_only;  /* MW_SCAN_PCRE2_ONLY */
 	scan_engine *eng;
 	mw_buf notes;     /* load notes (patterns left to PCRE2), one per line */
 };

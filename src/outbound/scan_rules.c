@@ -77,7 +77,8 @@ static mw_status compile_re(scan_rule *r, char *spec, uint32_t opts, mw_err *err
 }
 
 /* phrase_put - one phrase as a regex: letters and non-ASCII bytes literal,
- * other characters \xHH, every run of blanks \s+, a word boundary at an
+ * other characters \xHH, every run of blanks [\s,;:]+ ("click here, to"),
+ * a word boundary at an
  * end that is an ASCII word character ("urgent" is not in "insurgent") */
 static mw_status phrase_put(mw_buf *b, const char *p, size_t n)
 {
@@ -87,7 +88,7 @@ static mw_status phrase_put(mw_buf *b, const char *p, size_t n)
 		if (c == ' ' || c == '\t') {
 			while (i + 1 < n && (p[i + 1] == ' ' || p[i + 1] == '\t'))
 				i++;
-			st = mw_buf_puts(b, "\\s+");
+			st = mw_buf_puts(b, "[\\s,;:]+");
 		} else if (c >= 0x80 || is_word((char)c)) {
 			st = mw_buf_putc(b, (char)c);
 		} else {
@@ -326,8 +327,14 @@ static mw_status parse_text(mw_scan_rules *rs, const char *text, size_t len, mw_
 	return MW_OK;
 }
 
-/* mw_scan_rules_parse - parse, index, build the matching engine */
 mw_status mw_scan_rules_parse(const char *text, size_t len, mw_scan_rules **out, mw_err *err)
+{
+	return mw_scan_rules_parse_flags(text, len, 0, out, err);
+}
+
+/* mw_scan_rules_parse_flags - parse, index, build the matching engine */
+mw_status mw_scan_rules_parse_flags(const char *text, size_t len, unsigned flags,
+				    mw_scan_rules **out, mw_err *err)
 {
 	*out = NULL;
 	mw_scan_rules *rs = calloc(1, sizeof(*rs));
@@ -339,6 +346,7 @@ mw_status mw_scan_rules_parse(const char *text, size_t len, mw_scan_rules **out,
 	mw_buf_init(&rs->notes, 1u << 16);
 	pcre2_set_match_limit(rs->mctx, MW_SCAN_MATCH_LIMIT);
 	rs->threshold = 10;
+	rs->pcre2_only = flags & MW_SCAN_PCRE2_ONLY;
 	mw_status st = parse_text(rs, text, len, err);
 	if (st == MW_OK)
 		st = build_index(rs, err);
