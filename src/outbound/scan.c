@@ -33,12 +33,15 @@ typedef struct scan_found {
 typedef struct scan_ctx {
 	const mw_scan_rules *rs;
 	mw_buf text;  /* decoded text of all text parts */
+	mw_buf fold;  /* a Subject folded for phrase rules (scan_fold) */
 	mw_buf links; /* full links, one per line */
 	mw_buf hosts; /* link hosts, lower case, one per line */
 	mw_buf exts;  /* attachment extensions, lower case, one per line */
 	char encrypted[128]; /* name of an encrypted zip attachment, if any */
 	mw_scan_result *res;
 	uint8_t *done;     /* per rule: already matched */
+	uint32_t *seen;    /* per rule: the scan generation that last confirmed it */
+	uint32_t gen;
 	scan_found *found; /* matched rules, in match order */
 	size_t nfound, capfound;
 	const char *subj; /* the current header value (header phase) */
@@ -97,12 +100,14 @@ static void add_link(scan_ctx *c, const char *u, const char *hs, const char *end
 static void find_urls(scan_ctx *c, const char *s, size_t n)
 {
 	const char *p = s, *end = s + n, *q;
-	while (p < end && (q = memmem(p, (size_t)(end - p), "://", 3))) {
+	while (p < end && (q = memchr(p, ':', (size_t)(end - p)))) { /* ':' is rare in text */
+		p = q + 1;
+		if (end - q < 3 || q[1] != '/' || q[2] != '/')
+			continue;
 		if (q - s >= 5 && mw_strcaseeq_n(q - 5, 5, "https"))
 			add_link(c, q - 5, q + 3, end);
 		else if (q - s >= 4 && mw_strcaseeq_n(q - 4, 4, "http"))
 			add_link(c, q - 4, q + 3, end);
-		p = q + 3;
 	}
 }
 
@@ -137,6 +142,27 @@ static void html_putc(html_out *o, char ch)
 		html_flush(o);
 	o->b[o->n++] = ch;
 	o->last = ch;
+}
+
+/* special - bytes the HTML reducer does not copy unchanged: white space,
+ * '&', '<' */
+static const bool special[256] = {['\t'] = true, ['\n'] = true, ['\r'] = true,
+				  [' '] = true,	 ['&'] = true,	['<'] = true};
+
+/* html_copy - plain bytes (no white space) into the output */
+static void html_copy(html_out *o, const char *s, size_t n)
+{
+	if (o->n + n > sizeof(o->b)) {
+		html_flush(o);
+		if (n > sizeof(o->b)) {
+			put_text(o->c, s, n);
+			o->last = s[n - 1];
+			return;
+		}
+	}
+	memcpy(o->b + o->n, s, n);
+	o->n += n;
+	o->last = s[n - 1];
 }
 
 /* html_cp - one code point as UTF-8; zero-width characters and soft
@@ -245,6 +271,14 @@ static void html_text(scan_ctx *c, const char *s, size_t n)
 		}
 		find_urls(c, s + i, run);
 		for (size_t k = i; k < i + run;) {
+			size_t p = k; /* a run of bytes copied as they are */
+			while (p < i + run && !special[(unsigned char)s[p]])
+				p++;
+			if (p > k) {
+				html_copy(&o, s + k, p - k);
+				k = p;
+				continue;
+			}
 			size_t used = s[k] == '&' ? html_entity(&o, s + k, i + run - k) : 0;
 			if (!used) {
 				html_putc(&o, s[k]);
@@ -257,11 +291,26 @@ static void html_text(scan_ctx *c, const char *s, size_t n)
 	html_flush(&o);
 }
 
+/* utf8_ok - valid UTF-8 without NUL: ASCII eight bytes at a time, the
+ * rest through glib */
+static bool utf8_ok(const char *t, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, t + i, 8);
+		if ((w & 0x8080808080808080ull) ||
+		    ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)) /* high bit or NUL */
+			break;
+	}
+	return g_utf8_validate_len(t + i, n - i, NULL);
+}
+
 /* valid_utf8 - t itself, or a repaired copy in *tmp (g_free it) */
 static const char *valid_utf8(const char *t, size_t *n, char **tmp)
 {
 	*tmp = NULL;
-	if (g_utf8_validate_len(t, *n, NULL))
+	if (utf8_ok(t, *n))
 		return t;
 	*tmp = g_utf8_make_valid(t, (gssize)*n);
 	*n = strlen(*tmp);
@@ -310,6 +359,34 @@ static void attachment(scan_ctx *c, GMimeObject *part, const char *fn)
 	c->res->nattach++;
 }
 
+/* part_text - the decoded text of a part (g_free it): without charset
+ * conversion when it is already valid UTF-8 and declared UTF-8, US-ASCII
+ * or nothing (iconv from UTF-8 to UTF-8 was a third of the scan time),
+ * else through GMime's charset conversion */
+static char *part_text(GMimeObject *part, size_t *n, bool *valid)
+{
+	*valid = false;
+	const char *cs = g_mime_object_get_content_type_parameter(part, "charset");
+	GMimeDataWrapper *w = g_mime_part_get_content(GMIME_PART(part));
+	if (w && (!cs || !g_ascii_strcasecmp(cs, "utf-8") || !g_ascii_strcasecmp(cs, "us-ascii"))) {
+		GByteArray *ba = g_byte_array_new();
+		GMimeStream *ms = g_mime_stream_mem_new_with_byte_array(ba); /* owns ba */
+		g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(ms), FALSE);
+		g_mime_data_wrapper_write_to_stream(w, ms);
+		g_object_unref(ms);
+		if (utf8_ok((const char *)ba->data, ba->len)) {
+			*n = ba->len;
+			*valid = true;
+			g_byte_array_append(ba, (const guint8 *)"", 1);
+			return (char *)g_byte_array_free(ba, FALSE);
+		}
+		g_byte_array_free(ba, TRUE);
+	}
+	char *t = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+	*n = t ? strlen(t) : 0;
+	return t;
+}
+
 /* each_part - GMime callback for every leaf part */
 static void each_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 {
@@ -323,11 +400,12 @@ static void each_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 	GMimeContentType *ct = g_mime_object_get_content_type(part);
 	if (!GMIME_IS_TEXT_PART(part) || (fn && !g_mime_content_type_is_type(ct, "text", "*")))
 		return;
-	char *t = g_mime_text_part_get_text(GMIME_TEXT_PART(part)), *fixed;
+	size_t n;
+	bool valid;
+	char *t = part_text(part, &n, &valid), *fixed = NULL;
 	if (!t)
 		return;
-	size_t n = strlen(t);
-	const char *v = valid_utf8(t, &n, &fixed);
+	const char *v = valid ? t : valid_utf8(t, &n, &fixed);
 	if (g_mime_content_type_is_type(ct, "text", "html")) {
 		html_text(c, v, n);
 	} else {
@@ -341,25 +419,41 @@ static void each_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 
 /* ---- rules ------------------------------------------------------------ */
 
+/* fresh - rule i is not matched yet and not yet tried in this scan (one
+ * rule may report once per phrase) */
+static bool fresh(scan_ctx *c, uint32_t i)
+{
+	if (c->done[i] || c->seen[i] == c->gen)
+		return false;
+	c->seen[i] = c->gen;
+	return true;
+}
+
+/* run - one engine scan, a new generation */
+static void run(scan_ctx *c, scan_set set, const char *s, size_t n, scan_cand_fn fn)
+{
+	c->gen++;
+	(void)scan_engine_run(c->rs, set, s, n, fn, c);
+}
+
 /* cand_header - a header-set candidate: confirm against the field value */
 static void cand_header(void *ctx, uint32_t i, size_t end)
 {
 	scan_ctx *c = ctx;
 	const scan_rule *r = &c->rs->rule[i];
 	char why[128];
-	if (!c->done[i] && r->kind == SCAN_HEADER && !strcmp(r->field, c->field) &&
+	if (r->kind == SCAN_HEADER && !strcmp(r->field, c->field) && fresh(c, i) &&
 	    scan_confirm(c->rs, r, c->subj, c->subjlen, end, why, sizeof(why)))
 		found_add(c, i, "header matched: ", why);
 }
 
-/* cand_subject - a body-set candidate in the Subject: phrase rules only */
+/* cand_subject - a phrase candidate in the folded Subject */
 static void cand_subject(void *ctx, uint32_t i, size_t end)
 {
 	scan_ctx *c = ctx;
-	const scan_rule *r = &c->rs->rule[i];
 	char why[128];
-	if (!c->done[i] && r->kind == SCAN_PHRASE &&
-	    scan_confirm(c->rs, r, c->subj, c->subjlen, end, why, sizeof(why)))
+	if (fresh(c, i) && scan_confirm(c->rs, &c->rs->rule[i], mw_buf_cstr(&c->fold), c->fold.len,
+					end, why, sizeof(why)))
 		found_add(c, i, "phrase in Subject: ", why);
 }
 
@@ -384,9 +478,13 @@ static void header_values(scan_ctx *c, GMimeMessage *m)
 		c->subj = valid_utf8(v, &c->subjlen, &fixed);
 		c->field = lname;
 		if (field)
-			(void)scan_engine_run(c->rs, SCAN_SET_HEADER, c->subj, c->subjlen, cand_header, c);
-		if (subj)
-			(void)scan_engine_run(c->rs, SCAN_SET_BODY, c->subj, c->subjlen, cand_subject, c);
+			run(c, SCAN_SET_HEADER, c->subj, c->subjlen, cand_header);
+		mw_buf_reset(&c->fold);
+		if (subj && mw_buf_append(&c->fold, c->subj, c->subjlen) == MW_OK) {
+			c->fold.len = scan_fold(c->fold.data, c->fold.len);
+			c->fold.data[c->fold.len] = '\0';
+			run(c, SCAN_SET_PHRASE, mw_buf_cstr(&c->fold), c->fold.len, cand_subject);
+		}
 		g_free(fixed);
 	}
 }
@@ -474,11 +572,20 @@ static void address_rules(scan_ctx *c, GMimeMessage *m)
 static void cand_body(void *ctx, uint32_t i, size_t end)
 {
 	scan_ctx *c = ctx;
-	const scan_rule *r = &c->rs->rule[i];
 	char why[128];
-	if (!c->done[i] && scan_confirm(c->rs, r, mw_buf_cstr(&c->text), c->text.len, end, why,
-					sizeof(why)))
-		found_add(c, i, r->kind == SCAN_PHRASE ? "phrase: " : "body matched: ", why);
+	if (fresh(c, i) && scan_confirm(c->rs, &c->rs->rule[i], mw_buf_cstr(&c->text), c->text.len,
+					end, why, sizeof(why)))
+		found_add(c, i, "body matched: ", why);
+}
+
+/* cand_phrase - a phrase candidate over the (by then folded) text */
+static void cand_phrase(void *ctx, uint32_t i, size_t end)
+{
+	scan_ctx *c = ctx;
+	char why[128];
+	if (fresh(c, i) && scan_confirm(c->rs, &c->rs->rule[i], mw_buf_cstr(&c->text), c->text.len,
+					end, why, sizeof(why)))
+		found_add(c, i, "phrase: ", why);
 }
 
 /* cand_link - a link-set candidate over the links, one per line */
@@ -486,7 +593,7 @@ static void cand_link(void *ctx, uint32_t i, size_t end)
 {
 	scan_ctx *c = ctx;
 	char why[128];
-	if (!c->done[i] && scan_confirm(c->rs, &c->rs->rule[i], mw_buf_cstr(&c->links),
+	if (fresh(c, i) && scan_confirm(c->rs, &c->rs->rule[i], mw_buf_cstr(&c->links),
 					c->links.len, end, why, sizeof(why)))
 		found_add(c, i, "link matched: ", why);
 }
@@ -542,10 +649,13 @@ static void run_rules(scan_ctx *c, GMimeMessage *m)
 {
 	header_values(c, m);
 	address_rules(c, m);
-	(void)scan_engine_run(c->rs, SCAN_SET_BODY, mw_buf_cstr(&c->text), c->text.len, cand_body,
-			      c);
-	(void)scan_engine_run(c->rs, SCAN_SET_LINK, mw_buf_cstr(&c->links), c->links.len,
-			      cand_link, c);
+	run(c, SCAN_SET_BODY, mw_buf_cstr(&c->text), c->text.len, cand_body);
+	if (c->rs->has_phrase && c->text.len) { /* body rules are done: fold the text in place */
+		c->text.len = scan_fold(c->text.data, c->text.len);
+		c->text.data[c->text.len] = '\0';
+		run(c, SCAN_SET_PHRASE, c->text.data, c->text.len, cand_phrase);
+	}
+	run(c, SCAN_SET_LINK, mw_buf_cstr(&c->links), c->links.len, cand_link);
 	list_rules(c, &c->hosts, c->rs->domains, true, "link to ");
 	list_rules(c, &c->exts, c->rs->exts, false, "attachment type .");
 }
@@ -564,12 +674,16 @@ mw_status mw_scan_message(const mw_scan_rules *rs, const char *msg, size_t len,
 	g_object_unref(st);
 	if (!m)
 		return mw_err_set(err, MW_EPARSE, "not a message (no header section)");
-	scan_ctx c = {.rs = rs, .res = res, .done = calloc(rs->n + 1, 1)};
-	if (!c.done) {
+	scan_ctx c = {.rs = rs, .res = res, .done = calloc(rs->n + 1, 1),
+		      .seen = calloc(rs->n + 1, sizeof(uint32_t))};
+	if (!c.done || !c.seen) {
+		free(c.done);
+		free(c.seen);
 		g_object_unref(m);
 		return mw_err_set(err, MW_ENOMEM, "out of memory");
 	}
 	mw_buf_init(&c.text, MW_SCAN_TEXT_MAX);
+	mw_buf_init(&c.fold, MW_SCAN_TEXT_MAX);
 	mw_buf_init(&c.links, MW_SCAN_URLS_MAX * (SCAN_LINK_MAX + 1));
 	mw_buf_init(&c.hosts, MW_SCAN_URLS_MAX * 256);
 	mw_buf_init(&c.exts, 1u << 16);
@@ -581,11 +695,13 @@ mw_status mw_scan_message(const mw_scan_rules *rs, const char *msg, size_t len,
 	run_rules(&c, m);
 	score(&c, res);
 	mw_buf_free(&c.text);
+	mw_buf_free(&c.fold);
 	mw_buf_free(&c.links);
 	mw_buf_free(&c.hosts);
 	mw_buf_free(&c.exts);
 	free(c.found);
 	free(c.done);
+	free(c.seen);
 	g_object_unref(m);
 	return MW_OK;
 }

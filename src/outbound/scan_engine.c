@@ -3,11 +3,15 @@
  *
  * DESCRIPTION
  *   With Vectorscan (MW_HAVE_HS, Debian libvectorscan-dev) every pattern of
- *   a set (header, body + phrase, link; scan_int.h) is compiled into one
- *   block-mode database with hs_compile_multi, each pattern with
+ *   a set (header, body, phrase, link; scan_int.h) is compiled into one
+ *   block-mode database with hs_compile_multi, each regex with
  *   HS_FLAG_SINGLEMATCH (a rule reports once per scan), HS_FLAG_UTF8 and the
  *   rule's own flags (i = HS_FLAG_CASELESS, s = HS_FLAG_DOTALL, link rules
- *   HS_FLAG_MULTILINE).  One scan of the text finds every rule that may
+ *   HS_FLAG_MULTILINE).  Each phrase is its own byte-mode caseless literal
+ *   (the rule's index as id), scanned over the folded text (scan_fold):
+ *   literals compile in microseconds and run in Vectorscan's literal
+ *   matchers, where a regex with classes and repeats costs milliseconds of
+ *   compilation each.  One scan of the text finds every rule that may
  *   match, whatever the number of rules; PCRE2 then confirms each candidate
  *   near the offset Vectorscan reported and extracts the matched text (the
  *   "why").  PCRE2 stays the authority, so both engines give the same
@@ -61,8 +65,9 @@ scan_set scan_rule_set(const scan_rule *r)
 	case SCAN_HEADER:
 		return SCAN_SET_HEADER;
 	case SCAN_BODY:
-	case SCAN_PHRASE:
 		return SCAN_SET_BODY;
+	case SCAN_PHRASE:
+		return SCAN_SET_PHRASE;
 	case SCAN_LINK:
 		return SCAN_SET_LINK;
 	default:
@@ -126,12 +131,21 @@ static mw_status compile_set(mw_scan_rules *rs, scan_set set, const char **ex, u
 			     unsigned *id, char (*why)[96])
 {
 	unsigned n = 0;
-	for (uint32_t i = 0; i < rs->n; i++)
-		if (scan_rule_set(&rs->rule[i]) == set) {
-			ex[n] = rs->rule[i].src;
-			fl[n] = hs_flags_of(&rs->rule[i]);
+	for (uint32_t i = 0; i < rs->n; i++) {
+		const scan_rule *r = &rs->rule[i];
+		if (scan_rule_set(r) != set)
+			continue;
+		for (size_t k = 0; k < r->nhs; k++) { /* phrases: byte-mode literals */
+			ex[n] = r->hs[k];
+			fl[n] = HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS;
 			id[n++] = i;
 		}
+		if (!r->nhs) {
+			ex[n] = r->src;
+			fl[n] = hs_flags_of(r);
+			id[n++] = i;
+		}
+	}
 	while (n) {
 		hs_compile_error_t *ce = NULL;
 		if (hs_compile_multi(ex, fl, id, n, HS_MODE_BLOCK, NULL, &rs->eng->db[set], &ce) ==
@@ -166,8 +180,11 @@ mw_status scan_engine_build(mw_scan_rules *rs, mw_err *err)
 	if (rs->pcre2_only)
 		return pcre2_build(rs, err);
 	scan_engine *e = calloc(1, sizeof(*e));
-	const char **ex = calloc(rs->n + 1, sizeof(*ex));
-	unsigned *fl = calloc(rs->n + 1, sizeof(*fl)), *id = calloc(rs->n + 1, sizeof(*id));
+	size_t nex = rs->n + 1;
+	for (size_t i = 0; i < rs->n; i++)
+		nex += rs->rule[i].nhs;
+	const char **ex = calloc(nex, sizeof(*ex));
+	unsigned *fl = calloc(nex, sizeof(*fl)), *id = calloc(nex, sizeof(*id));
 	char(*why)[96] = calloc(rs->n + 1, sizeof(*why));
 	mw_status st = e && ex && fl && id && why ? MW_OK : mw_err_set(err, MW_ENOMEM, "out of memory");
 	if (e) {

@@ -31,7 +31,8 @@ typedef enum scan_kind {
 /* The pattern sets: one compiled database each (scan_engine.c). */
 typedef enum scan_set {
 	SCAN_SET_HEADER, /* header rules, over one field value at a time */
-	SCAN_SET_BODY,   /* body and phrase rules, over the decoded text */
+	SCAN_SET_BODY,   /* body rules, over the decoded text */
+	SCAN_SET_PHRASE, /* phrase rules, over the folded text (blank runs = one space) */
 	SCAN_SET_LINK,   /* link rules, over the collected URLs, one per line */
 	SCAN_SET_N,
 } scan_set;
@@ -47,6 +48,8 @@ typedef struct scan_rule {
 	char *src;                 /* the pattern text given to PCRE2 (and Vectorscan) */
 	uint32_t opts;             /* PCRE2 options it was compiled with */
 	bool fallback;             /* Vectorscan could not take it: PCRE2 pass of its own */
+	char **hs;                 /* phrase rules: one Vectorscan literal pattern per phrase */
+	size_t nhs;
 	char *list[SCAN_LIST_MAX]; /* lower-case domains, extensions, brand words */
 	size_t nlist;
 	long n;                    /* many-to */
@@ -94,6 +97,9 @@ mw_status scan_engine_run(const mw_scan_rules *rs, scan_set set, const char *s, 
  * text (cut) into why */
 bool scan_confirm(const mw_scan_rules *rs, const scan_rule *r, const char *s, size_t n,
 		  size_t end, char *why, size_t wn);
+/* scan_fold - text for phrase rules, in place: every run of white space,
+ * commas, semicolons and colons becomes one space; returns the new length */
+size_t scan_fold(char *s, size_t n);
 /* scan_rule_set - the set a rule's pattern belongs to, or SCAN_SET_N */
 scan_set scan_rule_set(const scan_rule *r);
 

@@ -4,7 +4,11 @@
  * lists in hash sets, then hand the patterns to scan_engine.c, which
  * compiles each pattern set into one multi-pattern database.
  */
+#include <glib.h>
 #include <stdio.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,35 +80,139 @@ static mw_status compile_re(scan_rule *r, char *spec, uint32_t opts, mw_err *err
 	return compile_src(r, opts, err);
 }
 
-/* phrase_put - one phrase as a regex: letters and non-ASCII bytes literal,
- * other characters \xHH, every run of blanks [\s,;:]+ ("click here, to"),
- * a word boundary at an
- * end that is an ASCII word character ("urgent" is not in "insurgent") */
-static mw_status phrase_put(mw_buf *b, const char *p, size_t n)
+/* is_sep - a phrase separator: runs of these are one space (scan_fold) */
+static bool is_sep(char c)
 {
-	mw_status st = is_word(p[0]) ? mw_buf_puts(b, "\\b") : MW_OK;
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' || c == ',' ||
+	       c == ';' || c == ':';
+}
+
+#ifdef __SSE2__
+#define FOLD_STEP 16
+/* fold_easy - the 16 bytes at s need no change: no separator but single
+ * spaces, and no space right after a separator (prev) */
+static inline bool fold_easy(const char *s, bool prev)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)s);
+	unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+	__m128i other = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8(';')));
+	other = _mm_or_si128(other, _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+	other = _mm_or_si128(other, _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v));
+	return !((unsigned)_mm_movemask_epi8(other) | (sp & (sp << 1)) | (sp & (unsigned)prev));
+}
+#else
+#define FOLD_STEP 8
+/* zero_bytes - 0x80 in every byte of w that is zero (exact per byte) */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+	const uint64_t m = 0x7f7f7f7f7f7f7f7full;
+	return ~(((w & m) + m) | w | m);
+}
+
+/* fold_easy - the 8 bytes at s need no change (as above, portable) */
+static inline bool fold_easy(const char *s, bool prev)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t w;
+	memcpy(&w, s, 8);
+	uint64_t sp = zero_bytes(w ^ (ones * ' '));
+	uint64_t ctl = ~(((w & ~high) + ones * 0x60) | w) & high; /* bytes < 0x20 */
+	uint64_t pun = zero_bytes(w ^ (ones * ',')) | zero_bytes(w ^ (ones * ';')) |
+		       zero_bytes(w ^ (ones * ':'));
+	uint64_t first = (uint64_t)(unsigned char)s[0] == ' ' && prev;
+	return !(ctl | pun | (sp & (sp << 8)) | first);
+}
+#endif
+
+size_t scan_fold(char *s, size_t n)
+{
+	static const uint8_t sep[256] = {['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,
+					 [' '] = 1,  [','] = 1,	 [';'] = 1,  [':'] = 1};
+	char *d = s;
+	unsigned prev = 0;
+	size_t i = 0;
+	while (i < n) {
+		if (i + FOLD_STEP <= n && fold_easy(s + i, prev)) { /* words and single spaces */
+			if (d != s + i)
+				memmove(d, s + i, FOLD_STEP);
+			d += FOLD_STEP;
+			i += FOLD_STEP;
+			prev = s[i - 1] == ' ';
+			continue;
+		}
+		for (size_t e = i + FOLD_STEP < n ? i + FOLD_STEP : n; i < e; i++) { /* byte by byte */
+			unsigned x = sep[(unsigned char)s[i]];
+			*d = x ? ' ' : s[i];
+			d += !(x & prev);
+			prev = x;
+		}
+	}
+	return (size_t)(d - s);
+}
+
+/* phrase_put - one phrase, separators folded to one space: for PCRE2
+ * (pc: ASCII word characters and non-ASCII literal, other characters
+ * \xHH, a word boundary at an end that is an ASCII word character, so
+ * "urgent" is not in "insurgent") and for Vectorscan (hs: a byte-mode
+ * caseless literal, each non-ASCII letter as (?:lower|upper) since
+ * byte-mode case folding is ASCII only) */
+static mw_status phrase_put(mw_buf *pc, mw_buf *hs, const char *p, size_t n)
+{
+	mw_status st = is_word(p[0]) ? mw_buf_puts(pc, "\\b") : MW_OK;
 	for (size_t i = 0; i < n && st == MW_OK; i++) {
 		unsigned char c = (unsigned char)p[i];
-		if (c == ' ' || c == '\t') {
-			while (i + 1 < n && (p[i + 1] == ' ' || p[i + 1] == '\t'))
+		if (is_sep((char)c)) {
+			while (i + 1 < n && is_sep(p[i + 1]))
 				i++;
-			st = mw_buf_puts(b, "[\\s,;:]+");
-		} else if (c >= 0x80 || is_word((char)c)) {
-			st = mw_buf_putc(b, (char)c);
+			st = mw_buf_puts(pc, "\\x20");
+			if (st == MW_OK)
+				st = mw_buf_puts(hs, "\\x20");
+		} else if (c < 0x80) {
+			st = is_word((char)c) ? mw_buf_putc(pc, (char)c) : mw_buf_printf(pc, "\\x%02x", c);
+			if (st == MW_OK)
+				st = is_word((char)c) ? mw_buf_putc(hs, (char)c)
+						      : mw_buf_printf(hs, "\\x%02x", c);
 		} else {
-			st = mw_buf_printf(b, "\\x%02x", c);
+			const char *e = g_utf8_find_next_char(p + i, p + n);
+			size_t cl = (e ? (size_t)(e - (p + i)) : n - i);
+			gunichar u = g_utf8_get_char_validated(p + i, (gssize)cl);
+			char lo[8] = "", up[8] = "";
+			if (u < 0x110000) {
+				lo[g_unichar_to_utf8(g_unichar_tolower(u), lo)] = '\0';
+				up[g_unichar_to_utf8(g_unichar_toupper(u), up)] = '\0';
+			}
+			st = mw_buf_append(pc, p + i, cl);
+			if (st == MW_OK && lo[0] && strcmp(lo, up))
+				st = mw_buf_printf(hs, "(?:%s|%s)", lo, up);
+			else if (st == MW_OK)
+				st = mw_buf_append(hs, p + i, cl);
+			i += cl - 1;
 		}
 	}
 	if (st == MW_OK && is_word(p[n - 1]))
-		st = mw_buf_puts(b, "\\b");
+		st = mw_buf_puts(pc, "\\b");
 	return st;
 }
 
-/* compile_phrases - "PHRASE" "PHRASE"... into one caseless alternation */
+/* add_hs - one Vectorscan phrase pattern for r */
+static mw_status add_hs(scan_rule *r, mw_buf *hs)
+{
+	if (r->nhs == SCAN_LIST_MAX)
+		return MW_ETOOBIG;
+	if (!r->hs && !(r->hs = calloc(SCAN_LIST_MAX, sizeof(*r->hs))))
+		return MW_ENOMEM;
+	r->hs[r->nhs++] = mw_buf_steal(hs);
+	return MW_OK;
+}
+
+/* compile_phrases - "PHRASE" "PHRASE"... into one caseless alternation
+ * for PCRE2 and one literal pattern per phrase for Vectorscan */
 static mw_status compile_phrases(scan_rule *r, char *p, mw_err *err)
 {
-	mw_buf b;
+	mw_buf b, h;
 	mw_buf_init(&b, MW_SCAN_LINE_MAX * 4);
+	mw_buf_init(&h, MW_SCAN_LINE_MAX * 4);
 	mw_status st = mw_buf_puts(&b, "(?:");
 	size_t count = 0;
 	for (;;) {
@@ -113,7 +221,7 @@ static mw_status compile_phrases(scan_rule *r, char *p, mw_err *err)
 		if (!*p || st != MW_OK)
 			break;
 		char *e = *p == '"' ? strchr(p + 1, '"') : NULL;
-		if (!e || e == p + 1 || p[1] == ' ' || e[-1] == ' ')
+		if (!e || e == p + 1 || is_sep(p[1]) || is_sep(e[-1]))
 			st = mw_err_set(err, MW_EPARSE, "phrase wants \"TEXT\" items (no edge blanks)");
 		else if (++count > SCAN_LIST_MAX)
 			st = mw_err_set(err, MW_ETOOBIG, "more than %d phrases", SCAN_LIST_MAX);
@@ -122,7 +230,9 @@ static mw_status compile_phrases(scan_rule *r, char *p, mw_err *err)
 		if (st == MW_OK && count > 1)
 			st = mw_buf_putc(&b, '|');
 		if (st == MW_OK)
-			st = phrase_put(&b, p + 1, (size_t)(e - p - 1));
+			st = phrase_put(&b, &h, p + 1, (size_t)(e - p - 1));
+		if (st == MW_OK && (st = add_hs(r, &h)) != MW_OK)
+			mw_err_set(err, st, "out of memory");
 		if (st == MW_OK)
 			p = e + 1;
 	}
@@ -130,6 +240,7 @@ static mw_status compile_phrases(scan_rule *r, char *p, mw_err *err)
 		st = mw_err_set(err, MW_EPARSE, "needs at least one \"PHRASE\"");
 	if (st == MW_OK)
 		st = mw_buf_putc(&b, ')');
+	mw_buf_free(&h);
 	if (st != MW_OK) {
 		mw_buf_free(&b);
 		return st;
@@ -383,6 +494,9 @@ void mw_scan_rules_free(mw_scan_rules *rs)
 	for (size_t i = 0; rs->rule && i < rs->n; i++) {
 		pcre2_code_free(rs->rule[i].re);
 		free(rs->rule[i].src);
+		for (size_t k = 0; k < rs->rule[i].nhs; k++)
+			free(rs->rule[i].hs[k]);
+		free(rs->rule[i].hs);
 		for (size_t k = 0; k < rs->rule[i].nlist; k++)
 			free(rs->rule[i].list[k]);
 	}
