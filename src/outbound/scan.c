@@ -630,7 +630,8 @@ static int by_rule(const void *a, const void *b)
 /* score - found rules, in rule order, into the result */
 static void score(scan_ctx *c, mw_scan_result *res)
 {
-	qsort(c->found, c->nfound, sizeof(*c->found), by_rule);
+	if (c->nfound)
+		qsort(c->found, c->nfound, sizeof(*c->found), by_rule);
 	for (size_t k = 0; k < c->nfound; k++) {
 		const scan_rule *r = &c->rs->rule[c->found[k].rule];
 		res->score += r->score;
