@@ -1,6 +1,6 @@
 /*
  * cli/cmd_dmarc_report.c - `mailwarden dmarc-report FILE... [--json]
- *                           [--since T] [--domain D]`
+ *                           [--since T] [--domain D] [--db PATH] [--rdns]`
  *
  * DESCRIPTION
  *   Reads DMARC aggregate reports (RFC 9990 / RFC 7489) from files (.xml,
@@ -8,10 +8,14 @@
  *   prints who sends as the domain: per source IP the message count, SPF and
  *   DKIM results (raw and aligned), dispositions and a class (aligned /
  *   not-aligned / forwarder / unauthorised); per reporter the counts; then
- *   advice on moving from p=none to quarantine / reject.
+ *   advice on moving from p=none to quarantine / reject.  Failure reports
+ *   (report/failure.h) in the same inputs are listed per source IP.
+ *   With DNS options or --rdns the biggest sources get reverse DNS and a
+ *   provider (cli/dmarc_report_src.h).  --db PATH stores what was read
+ *   (report/drstore.h), or alone summarises what is stored.
  *
- *   Exit: 0 all mail aligned, 1 finding (not-aligned or unauthorised mail),
- *   2 usage or an input that is not a report.
+ *   Exit: 0 all mail aligned, 1 finding (not-aligned or unauthorised mail,
+ *   or any failure report), 2 usage or an input that is not a report.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,8 +26,11 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/dmarc_report_src.h"
+#include "cli/dnsopt.h"
 #include "core/limits.h"
 #include "mail/mbox.h"
 #include "report/aggregate.h"
@@ -34,13 +41,15 @@
 
 static const char usage_text[] =
 	"usage: mailwarden dmarc-report FILE... [--json] [--since T] [--domain D] [--top N]\n"
-	"                                [--db PATH]\n"
+	"                                [--db PATH] [--rdns] [--zone FILE | --resolver IP]\n"
 	"       mailwarden dmarc-report --db PATH [--json] [--since T] [--domain D] [--top N]\n"
 	"\n"
 	"Read DMARC aggregate reports (RFC 9990, RFC 7489) and show who sends as your\n"
 	"domain: per source IP, messages, SPF/DKIM results and alignment, dispositions,\n"
 	"and a class: aligned, not-aligned (a service to fix), forwarder, unauthorised.\n"
 	"Ends with advice on moving from p=none to quarantine/reject.\n"
+	"Failure reports (RFC 9991 / ARF, and Exim's plain-text ones) in the same inputs\n"
+	"are listed per source IP: feedback type, auth failure, domain, sample subject.\n"
 	"FILE: .xml, .xml.gz, .zip, a report e-mail, an mbox file or a maildir directory.\n"
 	"\n"
 	"  --json        JSON: {\"reports\",\"messages\",\"classes\",\"sources\",\"reporters\",\"advice\"}\n"
@@ -48,9 +57,14 @@ static const char usage_text[] =
 	"                seconds since the epoch)\n"
 	"  --domain D    only reports for the policy domain D\n"
 	"  --top N       sources listed in the human output (default 20; JSON lists all)\n"
+	"  --rdns        look up each source's reverse DNS (PTR, forward-confirmed) and\n"
+	"                infer its provider from the SPF include that authorised it or\n"
+	"                its PTR name (implied by --zone / --resolver; stored with --db)\n"
+	"  --rdns-max N  sources looked up, biggest first (default 20)\n"
 	"  --db PATH     with FILEs: store the reports in this SQLite file (created if\n"
 	"                absent; a report already stored is not added again); alone:\n"
 	"                summarise what the file holds\n"
+	CLI_DNS_HELP
 	"  --help        this text\n"
 	"\n"
 	"exit status: 0 all aligned, 1 not-aligned or unauthorised mail, 2 usage or input error\n";
@@ -61,6 +75,9 @@ typedef struct opts {
 	const char *domain;
 	const char *db;
 	long top;
+	cli_dns_opts dns;
+	bool rdns;                    /* look up the sources' reverse DNS / provider */
+	long rdns_max;
 } opts;
 
 typedef struct run {
@@ -70,7 +87,12 @@ typedef struct run {
 	mw_drstore *db;
 	uint64_t stored[2], known[2]; /* [0] aggregate, [1] failure: new / already stored */
 	size_t files, skipped, errors;
+	dr_srcinfo *info;             /* parallel to mw_drs_sources(), NULL if none */
+	char (*padv)[600];            /* provider advice */
+	size_t npadv;
 } run;
+
+#define PROVIDER_ADVICE_MAX 8 /* provider sentences in the advice: the biggest sources */
 
 /* parse_since - YYYY-MM-DD (UTC) or epoch seconds; -1 if invalid */
 static int64_t parse_since(const char *s)
@@ -328,6 +350,10 @@ static void print_human(run *r)
 		       (unsigned long long)s->dkim_aligned, mw_drs_class_name(s->cls),
 		       mw_drs_disp_name((mw_drs_disp)dm), s->header_from,
 		       s->auth_domain[0] ? " / " : "", s->auth_domain);
+		char line[1024];
+		dr_srcinfo_line(r->info ? &r->info[i] : NULL, line, sizeof(line));
+		if (line[0])
+			puts(line);
 	}
 	if ((long)n > r->o->top)
 		printf("... %zu more sources (--top N, or --json for all)\n", n - (size_t)r->o->top);
@@ -347,10 +373,12 @@ static void print_human(run *r)
 	printf("\n\nadvice:\n");
 	for (size_t i = 0; i < na; i++)
 		printf("  - %s\n", adv[i]);
+	for (size_t i = 0; i < r->npadv; i++)
+		printf("  - %s\n", r->padv[i]);
 }
 
 /* source_json - one source */
-static json_t *source_json(const mw_drs_source *s)
+static json_t *source_json(const mw_drs_source *s, const dr_srcinfo *info)
 {
 	json_t *d = json_object();
 	for (int i = 0; i < MW_DRS_DISPS; i++)
@@ -358,13 +386,15 @@ static json_t *source_json(const mw_drs_source *s)
 	json_t *c = json_object();
 	for (int i = 0; i < MW_DRS_CLASSES; i++)
 		json_object_set_new(c, mw_drs_class_name((mw_drs_class)i), json_integer((json_int_t)s->by_class[i]));
-	return json_pack("{s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:s*, s:s*}", "ip", s->ip,
+	json_t *o = json_pack("{s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:s*, s:s*}", "ip", s->ip,
 			 "messages", (json_int_t)s->messages, "class", mw_drs_class_name(s->cls),
 			 "spf_pass", (json_int_t)s->spf_pass, "spf_aligned", (json_int_t)s->spf_aligned,
 			 "dkim_pass", (json_int_t)s->dkim_pass, "dkim_aligned", (json_int_t)s->dkim_aligned,
 			 "dispositions", d, "by_class", c, "header_from", s->header_from,
 			 "authenticated_as", s->auth_domain[0] ? s->auth_domain : NULL, "reporter",
 			 s->reporter[0] ? s->reporter : NULL);
+	dr_srcinfo_json(o, info);
+	return o;
 }
 
 /* print_json - the whole summary as one object */
@@ -390,7 +420,7 @@ static void print_json(run *r)
 	const mw_drs_source *const *src = mw_drs_sources(r->drs, &n);
 	json_t *js = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(js, source_json(src[i]));
+		json_array_append_new(js, source_json(src[i], r->info ? &r->info[i] : NULL));
 	json_object_set_new(root, "sources", js);
 	const mw_drs_reporter *const *rep = mw_drs_reporters(r->drs, &n);
 	json_t *jr = json_array();
@@ -405,6 +435,8 @@ static void print_json(run *r)
 	json_t *ja = json_array();
 	for (size_t i = 0; i < na; i++)
 		json_array_append_new(ja, json_string(adv[i]));
+	for (size_t i = 0; i < r->npadv; i++)
+		json_array_append_new(ja, json_string(r->padv[i]));
 	json_object_set_new(root, "advice", ja);
 	uint64_t freports, fdups;
 	mw_frs_totals(r->frs, &freports, &fdups);
@@ -422,14 +454,51 @@ static void print_json(run *r)
 	json_decref(root);
 }
 
+/* sources_info - reverse DNS / provider of the biggest sources: looked up
+ * (DNS options, --rdns) or read from --db; then the provider advice */
+static void sources_info(run *r)
+{
+	size_t n;
+	const mw_drs_source *const *src = mw_drs_sources(r->drs, &n);
+	if (n == 0)
+		return;
+	if (r->o->rdns) {
+		cli_dns dns;
+		if (!cli_dns_open(&dns, &r->o->dns)) {
+			r->errors++;
+			return;
+		}
+		r->info = dr_srcinfo_lookup(src, n, (size_t)r->o->rdns_max, &dns, r->db);
+		cli_dns_close(&dns);
+	} else if (r->db) {
+		r->info = dr_srcinfo_from_db(src, n, r->db);
+	}
+	r->padv = r->info ? calloc(PROVIDER_ADVICE_MAX, sizeof(*r->padv)) : NULL;
+	if (r->padv)
+		r->npadv = dr_srcinfo_advice(src, n, r->info, r->padv, PROVIDER_ADVICE_MAX);
+}
+
 /* parse_args - options; files collected into files[0..*nfiles) */
 static int parse_args(int argc, char **argv, opts *o, const char **files, int *nfiles)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		int d = cli_dns_parse_opt(&o->dns, "dmarc-report", argc, argv, &i);
+		if (d < 0)
+			return CLI_EXIT_USAGE;
+		if (d > 0) {
+			o->rdns = true;
+			continue;
+		}
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			fputs(usage_text, stdout);
 			return -1;
+		} else if (strcmp(a, "--rdns") == 0) {
+			o->rdns = true;
+		} else if (strcmp(a, "--rdns-max") == 0) {
+			if (i + 1 >= argc || (o->rdns_max = strtol(argv[++i], NULL, 10)) <= 0)
+				return cli_usage_error("dmarc-report", "--rdns-max needs a positive number");
+			o->rdns = true;
 		} else if (strcmp(a, "--json") == 0) {
 			o->json = true;
 		} else if (strcmp(a, "--since") == 0 || strcmp(a, "--domain") == 0 ||
@@ -461,7 +530,7 @@ static int parse_args(int argc, char **argv, opts *o, const char **files, int *n
 /* cmd_dmarc_report - see the file comment */
 int cmd_dmarc_report(int argc, char **argv)
 {
-	opts o = {.top = 20};
+	opts o = {.top = 20, .rdns_max = 20};
 	const char **files = calloc((size_t)argc + 1, sizeof(*files));
 	int nfiles = 0;
 	if (!files)
@@ -479,7 +548,14 @@ int cmd_dmarc_report(int argc, char **argv)
 		return CLI_EXIT_ERROR;
 	}
 	mw_err err;
-	if (o.db && mw_drstore_open(o.db, nfiles == 0, &r.db, &err) != MW_OK) {
+	if (o.db && nfiles == 0 && access(o.db, F_OK) != 0) {
+		fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", o.db, strerror(errno));
+		mw_drs_free(r.drs);
+		mw_frs_free(r.frs);
+		free(files);
+		return CLI_EXIT_USAGE;
+	}
+	if (o.db && mw_drstore_open(o.db, nfiles == 0 && !o.rdns, &r.db, &err) != MW_OK) {
 		fprintf(stderr, "mailwarden dmarc-report: %s\n", err.msg);
 		mw_drs_free(r.drs);
 		mw_frs_free(r.frs);
@@ -498,10 +574,13 @@ int cmd_dmarc_report(int argc, char **argv)
 		fprintf(stderr, "mailwarden dmarc-report: %s\n", err.msg);
 		r.errors++;
 	}
+	sources_info(&r);
 	if (o.json)
 		print_json(&r);
 	else
 		print_human(&r);
+	free(r.info);
+	free(r.padv);
 	uint64_t reports, msgs, cls[MW_DRS_CLASSES], disp[MW_DRS_DISPS];
 	uint64_t freports, fdups;
 	mw_drs_totals(r.drs, &reports, &msgs, cls, disp);

@@ -98,5 +98,23 @@ head -c 5000 /dev/urandom >"$tmp/corrupt.db"
 "$MW" dmarc-report --db "$tmp/missing.db" >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 2 ] && [ ! -e "$tmp/missing.db" ] && ok || bad "missing db: exit $rc, $(cat "$tmp/err")"
 
+# reverse DNS and provider through an offline zone (tests/data/dmarc-report)
+R=tests/data/dmarc-report
+"$MW" dmarc-report --json --zone "$R/rdns.zone" "$R/rdns-report.xml" >"$tmp/z.json"; rc=$?
+[ $rc -eq 1 ] && ok || bad "rdns report exit $rc, want 1"
+got=$(python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+print(" ".join("%s=%s/%s/%s" % (s["ip"], s.get("ptr"), s.get("rdns"), s.get("provider")) for s in d["sources"]))' "$tmp/z.json")
+want="192.0.2.1=mail-a.google.com/ok/Google 198.51.100.7=o1.ptr1.sendgrid.net/ok/SendGrid 203.0.113.10=None/temperror/None 203.0.113.9=None/none/None"
+[ "$got" = "$want" ] && ok || bad "rdns: got '$got'"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if any("SendGrid" in a and "d=example.com" in a for a in d["advice"]) else 1)' "$tmp/z.json" && ok || bad "rdns: no SendGrid advice"
+"$MW" dmarc-report --zone "$R/rdns.zone" --rdns-max 1 "$R/rdns-report.xml" >"$tmp/z1.txt"
+[ "$(grep -c '^    rDNS ' "$tmp/z1.txt")" = 1 ] && ok || bad "--rdns-max 1: $(grep -c '^    rDNS ' "$tmp/z1.txt") lookups"
+# stored with --db, shown again from the database without DNS
+"$MW" dmarc-report --db "$tmp/z.db" --zone "$R/rdns.zone" "$R/rdns-report.xml" >/dev/null
+"$MW" dmarc-report --db "$tmp/z.db" >"$tmp/z2.txt"
+grep -q 'provider SendGrid (ptr o1.ptr1.sendgrid.net)' "$tmp/z2.txt" && ok || bad "--db provider not kept: $(cat "$tmp/z2.txt")"
+
 echo "dmarc_report_cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
