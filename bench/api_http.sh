@@ -22,7 +22,8 @@ http_token = bench
 events_db = $D/events.db
 log = stderr
 CONF
-"$MW" serve -c "$D/mw.conf" 2>"$D/log" & PID=$!; wait_port "$HTTP"; kill $PID; wait $PID || true; PID=
+ready() { for _ in $(seq 100); do grep -q "service ready" "$D/log" && return; sleep 0.05; done; }
+"$MW" serve -c "$D/mw.conf" 2>"$D/log" & PID=$!; ready; kill $PID; wait $PID || true; PID=
 python3 - "$D/events.db" "$N" <<'PY'
 import sqlite3, sys, random, json
 db = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); random.seed(1)
@@ -38,7 +39,7 @@ db.executemany("INSERT INTO mw_events(time_ms, source, rule, key, action, count,
                " client_address, sasl_username, sender, evidence) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 db.commit()
 PY
-"$MW" serve -c "$D/mw.conf" 2>"$D/log" & PID=$!; wait_port "$HTTP"
+"$MW" serve -c "$D/mw.conf" 2>"$D/log" & PID=$!; ready
 # some live traffic so /api/senders has pairs: 500 users x 4 messages
 python3 - "$POL" <<'PY'
 import socket, sys

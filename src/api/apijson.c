@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/htab.h"
 #include "core/limits.h"
 #include "core/str.h"
 
@@ -115,24 +116,15 @@ const char *mw_api_blocklist_name(const char *text)
 	return "";
 }
 
-/* find_dest - the group of destination in arr, or NULL */
-static json_t *find_dest(json_t *arr, const char *dest)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(arr, i, v)
-		if (strcmp(json_string_value(json_object_get(v, "destination")), dest) == 0)
-			return v;
-	return NULL;
-}
-
-/* mw_api_blocks_group - one item per destination */
+/* mw_api_blocks_group - one item per destination (a hash of the groups
+ * keeps it linear in the number of events) */
 json_t *mw_api_blocks_group(const mw_event *evs, size_t n)
 {
 	json_t *arr = json_array();
-	for (size_t i = 0; arr && i < n; i++) {
+	mw_htab *seen = mw_htab_new(NULL); /* destination -> its json object */
+	for (size_t i = 0; arr && seen && i < n; i++) {
 		const mw_event *ev = &evs[i];
-		json_t *g = find_dest(arr, ev->key);
+		json_t *g = mw_htab_get(seen, ev->key, strlen(ev->key));
 		if (g) {
 			json_int_t c = json_integer_value(json_object_get(g, "count"));
 			if ((json_int_t)ev->count > c)
@@ -143,12 +135,13 @@ json_t *mw_api_blocks_group(const mw_event *evs, size_t n)
 		}
 		const char *reply = ev->nsubjects ? ev->subjects[0] : "";
 		const char *said = strstr(reply, "said: ");
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:I,s:s}", "destination", ev->key,
-						     "reply", said ? said + 6 : reply, "count",
-						     (json_int_t)ev->count, "last_ms",
-						     (json_int_t)ev->time_ms, "blocklist",
-						     mw_api_blocklist_name(reply)));
+		g = json_pack("{s:s,s:s,s:I,s:I,s:s}", "destination", ev->key, "reply",
+			      said ? said + 6 : reply, "count", (json_int_t)ev->count, "last_ms",
+			      (json_int_t)ev->time_ms, "blocklist", mw_api_blocklist_name(reply));
+		if (g && json_array_append_new(arr, g) == 0)
+			mw_htab_put(seen, ev->key, strlen(ev->key), g);
 	}
+	mw_htab_free(seen);
 	return arr;
 }
 

@@ -4,7 +4,8 @@
  * Schema: mw_events(id INTEGER PRIMARY KEY, time_ms, source, rule, key,
  * action, count, lim, window_ms, client_address, sasl_username, sender,
  * evidence TEXT = {"recipients":[...],"subjects":[...]}), indexed by time,
- * by (key, time) and by (source, time): the API filters by key and type.
+ * by (key, time), (source, time) and (action, time): the API filters by
+ * key, type and action (status counts the alerts of the last 24 h).
  */
 #include "store/eventlog.h"
 
@@ -29,7 +30,8 @@ static const char schema[] =
 	" window_ms INTEGER, client_address TEXT, sasl_username TEXT, sender TEXT, evidence TEXT);"
 	"CREATE INDEX IF NOT EXISTS mw_events_time ON mw_events(time_ms);"
 	"CREATE INDEX IF NOT EXISTS mw_events_key ON mw_events(key, time_ms);"
-	"CREATE INDEX IF NOT EXISTS mw_events_source ON mw_events(source, time_ms);";
+	"CREATE INDEX IF NOT EXISTS mw_events_source ON mw_events(source, time_ms);"
+	"CREATE INDEX IF NOT EXISTS mw_events_action ON mw_events(action, time_ms);";
 
 /* mw_eventlog_open - open the file and prepare the insert */
 mw_eventlog *mw_eventlog_open(const char *path, bool readonly, mw_err *err)
