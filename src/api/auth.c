@@ -86,8 +86,12 @@ static bool check_basic(const mw_api_creds *c, const char *b64)
 	int len = EVP_DecodeBlock(dec, (const unsigned char *)b64, (int)n);
 	if (len < 0)
 		return false;
-	for (size_t i = n; i > 0 && b64[i - 1] == '='; i--)
-		len--; /* EVP_DecodeBlock counts the padding as zero bytes */
+	size_t pad = 0;
+	while (pad < n && b64[n - 1 - pad] == '=')
+		pad++;
+	if (pad > 2 || memchr(b64, '=', n - pad) || (size_t)len < pad)
+		return false; /* padding only at the end, at most two */
+	len -= (int)pad; /* EVP_DecodeBlock counts the padding as zero bytes */
 	const unsigned char *colon = memchr(dec, ':', (size_t)len);
 	bool ok = false;
 	if (colon) {

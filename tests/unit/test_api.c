@@ -53,6 +53,8 @@ static void test_authenticate(void **state)
 		{"Basic !!!!", MW_AUTHN_BAD},             /* not base64 */
 		{"Basic YWRtaW46cGE6c3M", MW_AUTHN_BAD},  /* length not a multiple of 4 */
 		{"Basic ", MW_AUTHN_BAD},
+		{"Basic YW==========", MW_AUTHN_BAD},     /* padding longer than the data (fuzz) */
+		{"Basic YWRt=W46cGE6c3M=", MW_AUTHN_BAD}, /* padding inside */
 		{"Digest username=admin", MW_AUTHN_BAD},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
