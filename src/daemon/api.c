@@ -371,11 +371,57 @@ static unsigned api_blocks(http_ctx *x, mw_buf *out)
 
 /* ---- DMARC and audit ---------------------------------------------------- */
 
-/* api_dmarc - GET /api/dmarc */
-static unsigned api_dmarc(http_ctx *x, mw_buf *out)
+/* dmarc_source_json - one /api/dmarc source */
+static json_t *dmarc_source_json(const mw_drstore_source *r)
 {
-	(void)x;
-	return put_json(out, json_pack("{s:b,s:[],s:[]}", "configured", 0, "sources", "history"));
+	return json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "ip", r->ip, "ptr",
+			 r->ptr, "fcrdns", r->fcrdns, "provider", r->provider, "provider_via",
+			 r->provider_via, "class", r->cls ? r->cls : "", "header_from", r->header_from,
+			 "count", (json_int_t)r->count, "aligned", (json_int_t)r->aligned, "failures",
+			 (json_int_t)r->failures, "last_seen_ms", (json_int_t)r->last_seen * 1000,
+			 "not_aligned", (json_int_t)(r->count - r->aligned));
+}
+
+/* api_dmarc - GET /api/dmarc?since_ms&domain&limit: drfail's report store
+ * (report/drstore.h), opened read-only by this thread */
+static unsigned api_dmarc(http_ctx *x, const http_request *r, mw_buf *out)
+{
+	if (!x->dmarc_db[0])
+		return put_json(out, json_pack("{s:b,s:[],s:[]}", "configured", 0, "sources", "history"));
+	mw_err err;
+	int64_t since, limit;
+	const char *domain = http_arg(r, "domain");
+	if (mw_api_int_param("since_ms", http_arg(r, "since_ms"), 0, INT64_MAX / 2, 0, &since, &err) != MW_OK ||
+	    mw_api_int_param("limit", http_arg(r, "limit"), 1, MW_API_LIMIT_MAX, MW_API_LIMIT_DEFAULT,
+			     &limit, &err) != MW_OK ||
+	    mw_api_text_param("domain", domain, API_FILTER_MAX, &err) != MW_OK)
+		return api_error(out, 400, err.msg);
+	if (domain && !domain[0])
+		domain = NULL;
+	if (!x->dmarc && mw_drstore_open(x->dmarc_db, true, &x->dmarc, &err) != MW_OK) {
+		x->dmarc = NULL; /* not imported yet: answer empty, try again next time */
+		return put_json(out, json_pack("{s:b,s:[],s:[],s:s}", "configured", 1, "sources",
+					       "history", "error", err.msg));
+	}
+	mw_drstore_source *src = NULL;
+	mw_drstore_day *days = NULL;
+	size_t ns = 0, nd = 0;
+	if (mw_drstore_sources(x->dmarc, since / 1000, domain, (size_t)limit, &src, &ns, &err) != MW_OK ||
+	    mw_drstore_history(x->dmarc, since / 1000, domain, &days, &nd, &err) != MW_OK) {
+		free(src);
+		return api_error(out, 500, err.msg);
+	}
+	json_t *sa = json_array(), *ha = json_array();
+	for (size_t i = 0; i < ns; i++)
+		json_array_append_new(sa, dmarc_source_json(&src[i]));
+	for (size_t i = 0; i < nd; i++)
+		json_array_append_new(ha, json_pack("{s:s,s:I,s:I,s:I}", "day", days[i].day, "messages",
+						    (json_int_t)days[i].messages, "pass",
+						    (json_int_t)days[i].pass, "fail",
+						    (json_int_t)days[i].fail));
+	free(src);
+	free(days);
+	return put_json(out, json_pack("{s:b,s:o,s:o}", "configured", 1, "sources", sa, "history", ha));
 }
 
 /* audit_item - one `mailwarden audit --json` file, or NULL */
@@ -463,6 +509,6 @@ unsigned api_handle(http_ctx *x, const http_request *r, mw_buf *out)
 	if (strcmp(p, "/api/blocks") == 0)
 		return api_blocks(x, out);
 	if (strcmp(p, "/api/dmarc") == 0)
-		return api_dmarc(x, out);
+		return api_dmarc(x, r, out);
 	return api_audit(x, out);
 }

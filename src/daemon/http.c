@@ -146,6 +146,8 @@ void http_ctx_free(http_ctx *x)
 	free(x->tls_cert);
 	mw_eventlog_close(x->events);
 	mw_ratehist_close(x->hist);
+	mw_drstore_close(x->dmarc);
+	x->dmarc = NULL;
 	x->events = NULL;
 	x->hist = NULL;
 	x->tls_key = x->tls_cert = NULL;

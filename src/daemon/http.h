@@ -28,6 +28,7 @@
 #include "daemon/config.h"
 #include "daemon/dash.h"
 #include "daemon/metrics.h"
+#include "report/drstore.h"
 #include "store/eventlog.h"
 #include "store/ratehist.h"
 
@@ -43,6 +44,7 @@ typedef struct http_ctx {
 	/* owned by the HTTP thread, opened on first use */
 	mw_eventlog *events;
 	mw_ratehist *hist;
+	mw_drstore *dmarc;
 	char *tls_cert, *tls_key; /* PEM text */
 } http_ctx;
 

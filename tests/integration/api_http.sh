@@ -179,5 +179,21 @@ check "HTTPS without trusting the cert fails" 000 "$(code "https://127.0.0.1:$HT
 check "plain HTTP on the TLS port fails" 1 "$(c=$(code "http://127.0.0.1:$HTTP/api/status"); [ "$c" != 200 ] && echo 1)"
 stop
 
+# ---- 5. DMARC reports (dmarc-report --db) and audit results --------------------
+"$MW" dmarc-report --db "$D/dmarc.db" fuzz/seeds/fuzz_dmarc_report/rfc9990.xml >/dev/null
+mkdir -p "$D/audit"
+printf '{"domain":"example.org","summary":{"critical":1},"findings":[]}\n' > "$D/audit/example.org.json"
+printf 'not json\n' > "$D/audit/broken.json"
+printf '{}\n' > "$D/audit/ignored.txt"
+conf "http = 127.0.0.1:$HTTP" "dmarc_db = $D/dmarc.db" "audit_dir = $D/audit"
+start || { cat "$D/mw.log"; exit 1; }
+check "dmarc: 200" 200 "$(code "$U/api/dmarc")"
+check "dmarc: sources from the imported report (most messages first)" "True 192.0.2.1 7 aligned" "$(jget '"%s %s %d %s" % (j["configured"], j["sources"][0]["ip"], j["sources"][0]["count"], j["sources"][0]["class"])')"
+check "dmarc: history per day" "2023-11-14 10 7 3" "$(jget '" ".join("%s %d %d %d" % (d["day"], d["messages"], d["pass"], d["fail"]) for d in j["history"])')"
+check "dmarc: bad since_ms 400" 400 "$(code "$U/api/dmarc?since_ms=x")"
+code "$U/api/audit" >/dev/null
+check "audit: the two .json files, the broken one flagged" "broken.json:not a JSON object example.org.json:example.org" "$(jget '" ".join(sorted(i["file"] + ":" + i.get("error", i["domain"]) for i in j["items"]))')"
+stop
+
 [ "$FAILS" -eq 0 ] || { tail -20 "$D/mw.log"; exit 1; }
 echo "api_http: all checks passed"
