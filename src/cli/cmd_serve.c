@@ -103,7 +103,7 @@ int cmd_serve(int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 		int rc = print_check(c, json);
-		if (!json && (c->milter[0] || mc->socket_set))
+		if (!json && strcmp(c->milter, "off") && (c->milter[0] || mc->socket_set))
 			printf("  milter on %s: %zu DKIM keys, %zu domains, BATV %s, scan %s\n",
 			       c->milter[0] ? c->milter : mc->socket, mc->nkeys, mc->ndomains,
 			       mc->batv ? "on" : "off", mc->scan ? "on" : "off");

@@ -134,7 +134,7 @@ static mw_status set_serve(serve_config *c, const char *name, const char *v, mw_
 	else if (strcmp(name, "request_timeout") == 0 && set_int(v, 1, 3600, &n))
 		c->request_timeout_s = (int)n;
 	else if (strcmp(name, "milter") == 0)
-		mw_strlcpy(c->milter, strcmp(v, "off") == 0 ? "" : v, sizeof(c->milter));
+		mw_strlcpy(c->milter, v, sizeof(c->milter)); /* "off" beats a [milter] socket */
 	else if (strcmp(name, "max_keys") == 0 && set_int(v, 1000, 100000000, &n))
 		c->max_keys = (size_t)n;
 	else

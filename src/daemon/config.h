@@ -59,7 +59,7 @@ typedef struct serve_config {
 	size_t max_keys;
 	mw_rl_config *rules;
 	serve_logwatch_cfg logwatch;  /* [logwatch] (daemon/logfollow.h) */
-	char milter[SERVE_PATH_MAX];  /* milter socket ("" = [milter] socket, or no milter) */
+	char milter[SERVE_PATH_MAX];  /* milter socket; "off": none; "": [milter] socket if any */
 } serve_config;
 
 /* serve_overrides - "name=value" settings from the command line */

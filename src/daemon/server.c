@@ -854,7 +854,7 @@ static bool open_milter(server *s, mw_err *err)
 {
 	if (s->cfg->milter[0]) {
 		mw_strlcpy(s->mcfg->socket, s->cfg->milter, sizeof(s->mcfg->socket));
-		s->mcfg->socket_set = true;
+		s->mcfg->socket_set = strcmp(s->cfg->milter, "off") != 0;
 	}
 	if (!s->mcfg->socket_set) {
 		milter_config_free(s->mcfg);

@@ -16,7 +16,8 @@
 #    `hold = 2` of a count = scan_holds rule a policy event is recorded and
 #    alice's next, clean, message is answered HOLD by the policy service,
 #    while bob's clean message passes;
-#  - SIGHUP reloads without stopping the milter; SIGTERM stops both, exit 0.
+#  - both sockets are bound before root is dropped (user = nobody); SIGHUP
+#    reloads without stopping the milter; SIGTERM stops both, exit 0.
 set -uo pipefail
 MW=$(readlink -f "$1")
 . "$(dirname "$0")/lib_serve.bash"
@@ -64,6 +65,7 @@ cat > "$D/alert.sh" <<SH
 cat >> "$D/alerts.log"
 SH
 chmod 755 "$D/alert.sh"
+touch "$D/alerts.log"; chown nobody "$D/alerts.log" "$D/mw"
 cat > "$D/mw/mailwarden.conf" <<CONF
 [serve]
 listen = 127.0.0.1:$POL
@@ -72,6 +74,7 @@ metrics = off
 events_db = $D/mw/events.db
 store = memory
 log = stderr
+user = nobody
 alert_command = $D/alert.sh
 milter = inet:$MIL@127.0.0.1
 
@@ -98,10 +101,13 @@ check "serve --check shows the milter" 1 "$(grep -c "milter on inet:$MIL@127.0.0
 sed 's/^inbound_scan = tag/inbound_scan = loud/' "$D/mw/mailwarden.conf" > "$D/mw/bad.conf"
 "$MW" serve -c "$D/mw/bad.conf" --check > /dev/null 2>&1
 check "a bad [milter] value: exit 2" 2 $?
+"$MW" serve -c "$D/mw/mailwarden.conf" --milter off --check > "$D/check.out"
+check "--milter off: no milter" 0 "$(grep -c 'milter on' "$D/check.out")"
 "$MW" serve -c "$D/mw/mailwarden.conf" 2> "$D/mw.log" &
 MWPID=$!
 wait_port "$POL" || { cat "$D/mw.log"; exit 1; }
 wait_port "$MIL" || { cat "$D/mw.log"; exit 1; }
+check "both sockets bound, then root dropped to nobody" "nobody" "$(ps -o user= -p $MWPID | tr -d ' ')"
 $PY "$HERE/milter_sink.py" "$SINK" "$D/out" "$D/sink.pid" 2> "$D/sink.log" &
 wait_port "$SINK" || { cat "$D/sink.log"; exit 1; }
 
