@@ -45,6 +45,7 @@ int cmd_status(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_bounce(int argc, char **argv);
 int cmd_dmarc_report(int argc, char **argv);
+int cmd_dmarc_generate(int argc, char **argv); /* `dmarc-report generate` */
 int cmd_dns(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_netwatch(int argc, char **argv);

@@ -530,6 +530,8 @@ static int parse_args(int argc, char **argv, opts *o, const char **files, int *n
 /* cmd_dmarc_report - see the file comment */
 int cmd_dmarc_report(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "generate") == 0)
+		return cmd_dmarc_generate(argc - 1, argv + 1);
 	opts o = {.top = 20, .rdns_max = 20};
 	const char **files = calloc((size_t)argc + 1, sizeof(*files));
 	int nfiles = 0;

@@ -233,4 +233,14 @@
 #define MW_DISPO_NAME_MAX 256         /* one name: a domain (RFC 1035 255) or a List-Id (RFC 2919) */
 #define MW_DISPO_COMMENT_MAX 128      /* the A-R comment text added for the disposition */
 
+/* ---- DMARC aggregate report generation (RFC 9990 §2, §3) ---- */
+#define MW_DMARCLOG_AUTH_MAX 8        /* dkim / spf results stored per evaluation: real mail has 1-3 signatures */
+#define MW_DMARCLOG_REASONS_MAX 4     /* override reasons per evaluation: we produce at most 2 */
+#define MW_DMARCLOG_FIELD_MAX 256     /* one stored value: domain names (253), words, short comments */
+#define MW_DRGEN_PERIOD_MIN 3600      /* RFC 9990 §2.2: reports at most hourly are reasonable */
+#define MW_DRGEN_PERIOD_MAX 604800    /* a week: longer periods only delay the owner's view */
+#define MW_DRGEN_PERIODS_MAX 62       /* periods caught up in one run (two months of daily reports) */
+#define MW_DRGEN_DEST_MAX 8           /* rua destinations used per policy domain (= MW_DMARC_URIS_MAX) */
+#define MW_DRGEN_XML_MAX (64u << 20)  /* one generated XML document (= MW_DR_XML_MAX, our own reader's limit) */
+
 #endif

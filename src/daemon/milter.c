@@ -26,6 +26,8 @@
 #include "outbound/batv.h"
 #include "outbound/scan.h"
 #include "daemon/milter_inbound.h"
+#include "report/drrecord.h"
+#include "store/dmarclog.h"
 #include "store/eventlog.h"
 
 #define MILTER_RCPT_MAX 64 /* BATV-tagged recipients rewritten per message */
@@ -39,6 +41,7 @@ static mw_eventlog *g_events; /* NULL without events_db */
 static pthread_mutex_t g_events_lock = PTHREAD_MUTEX_INITIALIZER;
 static milter_hold_sink g_sink; /* inside `serve`: holds go to its event loop */
 static void *g_sink_ctx;
+static mw_dmarclog *g_dmarclog; /* DMARC results for aggregate reports; with events_db */
 
 typedef struct milter_conn {
 	char ip[MW_IP_STR_MAX];
@@ -49,6 +52,7 @@ typedef struct milter_conn {
 	char from[MW_BATV_ADDR_MAX + 1];
 	bool outbound;
 	char auth[256];
+	char rcpt_domain[256];         /* first recipient's domain (DMARC report envelope_to) */
 	mw_buf msg;
 	bool too_big;
 	size_t nar;                    /* A-R fields seen */
@@ -92,7 +96,7 @@ static sfsistat fail_default(SMFICTX *ctx, const char *what)
 /* reset_msg - forget per-message state */
 static void reset_msg(milter_conn *c)
 {
-	c->from[0] = c->auth[0] = '\0';
+	c->from[0] = c->auth[0] = c->rcpt_domain[0] = '\0';
 	c->outbound = c->too_big = false;
 	c->nar = c->nforged = c->nrw = 0;
 	mw_buf_free(&c->msg);
@@ -157,6 +161,11 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 	milter_conn *c = smfi_getpriv(ctx);
 	if (!c)
 		return fail_default(ctx, "no connection state at RCPT TO");
+	if (!c->rcpt_domain[0] && argv[0]) {
+		char r[MW_BATV_ADDR_MAX + 1];
+		strip_angle(argv[0], r, sizeof(r));
+		mw_strlcpy(c->rcpt_domain, domain_of(r) ? domain_of(r) : "", sizeof(c->rcpt_domain));
+	}
 	if (c->outbound || c->from[0] || !g_cfg->batv)
 		return SMFIS_CONTINUE;
 	char rcpt[MW_BATV_ADDR_MAX + 1], orig[MW_BATV_ADDR_MAX + 1];
@@ -439,6 +448,10 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 		if (g_cfg->dmarc_quarantine == MILTER_Q_HEADER)
 			smfi_addheader(ctx, "X-Mailwarden-DMARC", why);
 	}
+	mw_drrecord_ctx rc = {time(NULL), c->ip, c->rcpt_domain[0] ? c->rcpt_domain : NULL,
+			      reject ? MW_DRREC_REJECTED : MW_DRREC_ACCEPTED, NULL};
+	if (g_dmarclog && c->have_ip && mw_drrecord_add(g_dmarclog, &r, &rc, &err) != MW_OK)
+		fprintf(stderr, "mailwarden milter: DMARC result not stored: %s\n", err.msg);
 	free(v);
 	mw_authrun_free(&r);
 	mw_buf_free(&ar);
@@ -525,6 +538,8 @@ int milter_open(milter_config *cfg, const cli_dns_opts *dns)
 		return 2;
 	}
 	int rc = 0;
+	if (cfg->events_db[0] && !(g_dmarclog = mw_dmarclog_open(cfg->events_db, false, &err)))
+		fprintf(stderr, "mailwarden milter: DMARC results not recorded: %s\n", err.msg);
 	if (smfi_setconn(cfg->socket) != MI_SUCCESS || smfi_settimeout(cfg->timeout_s) != MI_SUCCESS ||
 	    smfi_register(g_desc) != MI_SUCCESS) {
 		fprintf(stderr, "mailwarden milter: cannot register on %s\n", cfg->socket);
@@ -550,6 +565,8 @@ int milter_main(void)
 	cli_dns_close(&g_dns);
 	mw_eventlog_close(g_events);
 	g_events = NULL;
+	mw_dmarclog_close(g_dmarclog);
+	g_dmarclog = NULL;
 	return rc;
 }
 

@@ -861,6 +861,8 @@ static bool open_milter(server *s, mw_err *err)
 		s->mcfg = NULL;
 		return true;
 	}
+	if (!s->mcfg->events_db[0]) /* DMARC results for aggregate reports go to serve's file */
+		mw_strlcpy(s->mcfg->events_db, s->cfg->events_db, sizeof(s->mcfg->events_db));
 	int rc = 0;
 	s->milter = milter_bridge_open(s->loop, s->mcfg, scan_hold, s, &rc);
 	if (!s->milter)
