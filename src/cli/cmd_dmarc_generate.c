@@ -159,6 +159,16 @@ static int parse_args(int argc, char **argv, gopts *o)
 	return 0;
 }
 
+/* utc - "YYYY-MM-DD HH:MM" (UTC) of t into b */
+static const char *utc(int64_t t, char *b, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || !strftime(b, n, "%Y-%m-%d %H:%M", &tm))
+		snprintf(b, n, "%lld", (long long)t);
+	return b;
+}
+
 /* write_out - DIR/name, written whole then renamed into place */
 static bool write_out(const char *dir, const char *name, const mw_buf *gz)
 {
@@ -339,9 +349,10 @@ static void one_report(grun *g, const char *domain, int64_t begin, int64_t end)
 			       r.report_id, "records", (json_int_t)r.n_records, "messages",
 			       (json_int_t)r.messages, "file", fname);
 	json_array_append_new(g->reports, jr);
+	char t1[32], t2[32];
 	if (!o->json)
-		printf("%s %lld..%lld: %zu records, %llu messages, report %s\n", domain,
-		       (long long)begin, (long long)end - 1, r.n_records,
+		printf("%s %s..%s UTC: %zu records, %llu messages, report %s\n", domain,
+		       utc(begin, t1, sizeof(t1)), utc(end, t2, sizeof(t2)), r.n_records,
 		       (unsigned long long)r.messages, r.report_id);
 	if (o->out) {
 		if (!write_out(o->out, fname, &gz))
@@ -390,9 +401,10 @@ static void one_period(grun *g, int64_t begin, int64_t end, size_t *skipped)
 		}
 		if (sent) {
 			(*skipped)++;
+			char t1[32], t2[32];
 			if (!g->o->json)
-				printf("%s %lld..%lld: already sent\n", doms[i], (long long)begin,
-				       (long long)end - 1);
+				printf("%s %s..%s UTC: already sent\n", doms[i],
+				       utc(begin, t1, sizeof(t1)), utc(end, t2, sizeof(t2)));
 			continue;
 		}
 		one_report(g, doms[i], begin, end);

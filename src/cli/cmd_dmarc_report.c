@@ -43,6 +43,7 @@ static const char usage_text[] =
 	"usage: mailwarden dmarc-report FILE... [--json] [--since T] [--domain D] [--top N]\n"
 	"                                [--db PATH] [--rdns] [--zone FILE | --resolver IP]\n"
 	"       mailwarden dmarc-report --db PATH [--json] [--since T] [--domain D] [--top N]\n"
+	"       mailwarden dmarc-report generate ...   (send reports: generate --help)\n"
 	"\n"
 	"Read DMARC aggregate reports (RFC 9990, RFC 7489) and show who sends as your\n"
 	"domain: per source IP, messages, SPF/DKIM results and alignment, dispositions,\n"
