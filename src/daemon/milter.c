@@ -552,6 +552,8 @@ int milter_open(milter_config *cfg, const cli_dns_opts *dns)
 		cli_dns_close(&g_dns);
 		mw_eventlog_close(g_events);
 		g_events = NULL;
+		mw_dmarclog_close(g_dmarclog);
+		g_dmarclog = NULL;
 	}
 	return rc;
 }
