@@ -449,7 +449,12 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 			smfi_addheader(ctx, "X-Mailwarden-DMARC", why);
 	}
 	mw_drrecord_ctx rc = {time(NULL), c->ip, c->rcpt_domain[0] ? c->rcpt_domain : NULL,
-			      reject ? MW_DRREC_REJECTED : MW_DRREC_ACCEPTED, NULL};
+			      reject ? MW_DRREC_REJECTED
+			      : dispo.final == MW_DMARC_POLICY_QUARANTINE &&
+					      g_cfg->dmarc_quarantine != MILTER_Q_OFF
+				      ? MW_DRREC_QUARANTINED
+				      : MW_DRREC_ACCEPTED,
+			      NULL, *ddom ? &dispo : NULL};
 	if (g_dmarclog && c->have_ip && mw_drrecord_add(g_dmarclog, &r, &rc, &err) != MW_OK)
 		fprintf(stderr, "mailwarden milter: DMARC result not stored: %s\n", err.msg);
 	free(v);

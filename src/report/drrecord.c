@@ -34,15 +34,20 @@ static void add_reasons(mw_dmarclog_row *r, const mw_dmarc_domain *d, const mw_d
 {
 	if (d->result != MW_AUTH_FAIL)
 		return;
-	if (d->testing)
+	const mw_disposition *dp = c->dispo;
+	mw_dmarc_policy requested = dp ? dp->requested : d->requested;
+	mw_dmarc_policy applied = dp ? dp->applied : d->applied;
+	if (dp ? dp->testing : d->testing)
 		r->reasons[r->nreasons++] = (mw_dmarclog_reason){
 			"policy_test_mode",
-			mw_pool_printf(pool, "t=y: %s applied as %s",
-				       mw_dmarc_policy_name(d->requested),
-				       mw_dmarc_policy_name(d->applied))};
-	if (d->sampled_out)
+			mw_pool_printf(pool, "t=y: %s applied as %s", mw_dmarc_policy_name(requested),
+				       mw_dmarc_policy_name(applied))};
+	if (dp ? dp->sampled_out : d->sampled_out)
 		r->reasons[r->nreasons++] = (mw_dmarclog_reason){"sampled_out", "pct"};
-	mw_dmarc_policy want = d->disposition;
+	if (dp && dp->reason != MW_DISPO_NO_OVERRIDE && dp->reason != MW_DISPO_SAMPLED_OUT)
+		r->reasons[r->nreasons++] =
+			(mw_dmarclog_reason){mw_dispo_reason_name(dp->reason), NULL};
+	mw_dmarc_policy want = dp ? dp->final : d->disposition;
 	mw_dmarc_policy did = c->action == MW_DRREC_REJECTED      ? MW_DMARC_POLICY_REJECT
 			      : c->action == MW_DRREC_QUARANTINED ? MW_DMARC_POLICY_QUARANTINE
 								  : MW_DMARC_POLICY_NONE;

@@ -11,8 +11,10 @@
  *       reject / quarantine / none;
  *     - reasons (PolicyOverrideType) when the applied disposition is not the
  *       one the policy asks for: policy_test_mode (t=y lowered it),
- *       sampled_out (RFC 7489 pct), local_policy (the receiver does not
- *       enforce it, with a comment);
+ *       sampled_out (pct), the override the receiver's disposition decision
+ *       chose (forwarded, trusted_forwarder, mailing_list, local_policy),
+ *       and local_policy with a comment when what was done differs from that
+ *       decision (e.g. quarantine decided, delivered as usual);
  *     - dkim / spf: the DMARC-aligned results (pass / fail);
  *     - auth_results: every DKIM signature (domain, selector, result, the
  *       verifier's reason as human_result) and the SPF result with its
@@ -29,6 +31,7 @@
 #include <stdint.h>
 
 #include "forensics/authrun.h"
+#include "forensics/disposition.h"
 #include "store/dmarclog.h"
 
 typedef enum mw_drrecord_action {
@@ -43,6 +46,8 @@ typedef struct mw_drrecord_ctx {
 	const char *envelope_to;   /* first recipient's domain, or NULL */
 	mw_drrecord_action action;
 	const char *action_comment; /* why (for local_policy), or NULL */
+	const mw_disposition *dispo; /* the receiver's decision (forensics/disposition.h), or
+				      * NULL: the engine's own t=/pct result is used */
 } mw_drrecord_ctx;
 
 /* mw_drrecord_rows - rows[0..*n) for the run (max MW_DMARC_FROM_DOMAINS_MAX) */

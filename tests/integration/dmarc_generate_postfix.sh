@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # dmarc_generate_postfix.sh MAILWARDEN - DMARC aggregate reports as a
 # receiver, end to end: a private Postfix on loopback with `mailwarden
-# milter` (events_db) receives spoofed and genuine mail for three policy
-# domains; `mailwarden dmarc-report generate` rolls the stored results up
+# milter` (events_db) receives spoofed and genuine mail for four policy
+# domains (quarantine applied as a header, reject applied, an exempt domain:
+# local_policy override, p=none); `mailwarden dmarc-report generate` rolls the stored results up
 #  - with --out: one .xml.gz per domain under the RFC file name, valid
 #    against tests/data/dmarc/rfc9990.xsd (xmllint), with the right counts;
 #  - with --send: reports mailed through Postfix's sendmail to the sink,
 #    only to authorised destinations: in-domain (shop.example), external with
-#    its <domain>._report._dmarc record (authorised.example); external
+#    its <domain>._report._dmarc record (authorised.example), corp.example; external
 #    without it dropped and said so (thirdparty.example, other.example);
 #    `mailwarden dmarc-report` reads the delivered mail back into the same
 #    records as the file;
@@ -68,6 +69,8 @@ bank.example.         TXT "v=spf1 ip4:192.0.2.9 -all"
 _dmarc.bank.example.  TXT "v=DMARC1; p=reject; rua=mailto:agg@thirdparty.example"
 news.example.         TXT "v=spf1 ip4:127.0.0.1 -all"
 _dmarc.news.example.  TXT "v=DMARC1; p=none; rua=mailto:agg@authorised.example!10m,mailto:x@other.example"
+corp.example.         TXT "v=spf1 ip4:192.0.2.9 -all"
+_dmarc.corp.example.  TXT "v=DMARC1; p=reject; rua=mailto:agg@corp.example"
 news.example._report._dmarc.authorised.example. TXT "v=DMARC1"
 ZONE
 cat > "$D/mw/mailwarden.conf" <<CONF
@@ -77,6 +80,7 @@ authserv_id = mx.rcv.example
 domains = rcv.example
 zone = $D/mw/test.zone
 dmarc_reject = yes
+dmarc_exempt_domains = corp.example
 default_action = tempfail
 events_db = $D/mw/events.db
 CONF
@@ -121,12 +125,13 @@ send() { local f=$1; shift
   swaks --server 127.0.0.1 --port "$SMTP" --from "$f" --to alice@rcv.example --silent 2 \
     --header "From: <$f>" "$@" >> "$D/swaks.log" 2>&1; echo $?; }
 
-# ---- inbound mail: 2 spoofs of shop (quarantine, not applied), 1 of bank
-# (reject, applied), 3 genuine from news (SPF pass, aligned)
+# ---- inbound mail: 2 spoofs of shop (quarantine: header added), 1 of bank
+# (reject, applied), 1 of corp (reject, but exempt), 3 genuine from news
 check "shop spoof 1 accepted" 0 "$(send ceo@shop.example)"
 check "shop spoof 2 accepted" 0 "$(send ceo@shop.example)"
 rc=$(send ceo@bank.example)
 check "bank spoof rejected" 1 "$([ "$rc" != 0 ] && echo 1 || echo 0)"
+check "corp spoof accepted (exempt)" 0 "$(send ceo@corp.example)"
 for i in 1 2 3; do check "news message $i accepted" 0 "$(send list@news.example)"; done
 
 # ---- --out ----------------------------------------------------------------------
@@ -135,8 +140,8 @@ GEN=("$MW" dmarc-report generate --events-db "$D/mw/events.db" --org "Mailwarden
      --email dmarc-reports@rcv.example --until "$UNTIL")
 "${GEN[@]}" --out "$D/reports" > "$D/out.txt"
 check "generate --out: exit 0" 0 $?
-check "three report files" 3 "$(ls "$D/reports" | grep -c '^rcv\.example![a-z.]*![0-9]*![0-9]*\.xml\.gz$')"
-for dom in shop.example bank.example news.example; do
+check "four report files" 4 "$(ls "$D/reports" | grep -c '^rcv\.example![a-z.]*![0-9]*![0-9]*\.xml\.gz$')"
+for dom in shop.example bank.example news.example corp.example; do
   F=$(ls "$D/reports"/rcv.example\!$dom\!*.xml.gz 2>/dev/null | head -1)
   zcat "$F" > "$D/$dom.xml" 2>/dev/null
   xmllint --noout --schema "$XSD" "$D/$dom.xml" 2> "$D/xmllint.log"
@@ -147,8 +152,10 @@ msgs() { $PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["messages"]
 check "shop: 2 messages" 2 "$(msgs "$D/shop.example.file.json")"
 check "bank: 1 message" 1 "$(msgs "$D/bank.example.file.json")"
 check "news: 3 messages" 3 "$(msgs "$D/news.example.file.json")"
-check "shop: disposition none with local_policy" 1 \
-  "$(tr -d ' \n' < "$D/shop.example.xml" | grep -c '<disposition>none</disposition><dkim>fail</dkim><spf>fail</spf><reason><type>local_policy</type>')"
+check "shop: disposition quarantine" 1 \
+  "$(tr -d ' \n' < "$D/shop.example.xml" | grep -c '<disposition>quarantine</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated>')"
+check "corp: disposition none, reason local_policy (exempt)" 1 \
+  "$(tr -d ' \n' < "$D/corp.example.xml" | grep -c '<disposition>none</disposition><dkim>fail</dkim><spf>fail</spf><reason><type>local_policy</type></reason>')"
 check "bank: disposition reject" 1 "$(grep -c '<disposition>reject</disposition>' "$D/bank.example.xml")"
 check "news: disposition pass, spf aligned" 1 \
   "$(tr -d ' \n' < "$D/news.example.xml" | grep -c '<count>3</count><policy_evaluated><disposition>pass</disposition><dkim>fail</dkim><spf>pass</spf>')"
@@ -157,23 +164,24 @@ check "news: policy p=none published" 1 "$(grep -c '<p>none</p>' "$D/news.exampl
 # ---- --send through Postfix's sendmail --------------------------------------------
 MAIL_CONFIG="$D/etc" "${GEN[@]}" --send --zone "$D/mw/test.zone" > "$D/send.txt" 2>&1
 check "generate --send: exit 1 (destinations dropped)" 1 $?
+check "corp: agg@corp.example sent" 1 "$(grep -c '^  mailto:agg@corp.example: sent$' "$D/send.txt")"
 check "shop: agg@shop.example sent" 1 "$(grep -c '^  mailto:agg@shop.example: sent$' "$D/send.txt")"
 check "news: authorised external destination sent" 1 "$(grep -c '^  mailto:agg@authorised.example: sent$' "$D/send.txt")"
 check "news: unauthorised external destination dropped" 1 \
   "$(grep -c '^  mailto:x@other.example: dropped: external destination not authorised: no v=DMARC1 at news.example._report._dmarc.other.example' "$D/send.txt")"
 check "bank: thirdparty.example dropped" 1 \
   "$(grep -c '^  mailto:agg@thirdparty.example: dropped: external destination not authorised' "$D/send.txt")"
-# the sink got 5 inbound messages, then the 2 reports
+# the sink got 6 inbound messages, then the 3 reports
 reports=()
 for _ in $(seq 1 150); do
   mapfile -t reports < <(grep -l '^Subject: Report Domain:' "$D"/out/*.eml 2>/dev/null)
-  [ "${#reports[@]}" -ge 2 ] && break; sleep 0.1
+  [ "${#reports[@]}" -ge 3 ] && break; sleep 0.1
 done
-check "two report mails delivered" 2 "${#reports[@]}"
+check "three report mails delivered" 3 "${#reports[@]}"
 for M in "${reports[@]}"; do
   dom=$(sed -n 's/^Subject: Report Domain: \([^ ]*\) Submitter: rcv.example.*/\1/p' "$M")
   env="${M%.eml}.env"
-  want_rcpt=$([ "$dom" = shop.example ] && echo "<agg@shop.example>" || echo "<agg@authorised.example>")
+  case $dom in news.example) want_rcpt="<agg@authorised.example>" ;; *) want_rcpt="<agg@$dom>" ;; esac
   check "$dom: envelope sender" "<dmarc-reports@rcv.example>" "$(head -1 "$env")"
   check "$dom: envelope recipient" "$want_rcpt" "$(sed -n 2p "$env")"
   "$MW" dmarc-report --json "$M" > "$D/$dom.mail.json" 2>/dev/null
@@ -189,9 +197,9 @@ done
 # ---- idempotent -------------------------------------------------------------------------
 MAIL_CONFIG="$D/etc" "${GEN[@]}" --send --zone "$D/mw/test.zone" > "$D/send2.txt" 2>&1
 check "second --send: exit 0" 0 $?
-check "second --send: 3 periods already sent" 3 "$(grep -c ': already sent$' "$D/send2.txt")"
+check "second --send: 4 periods already sent" 4 "$(grep -c ': already sent$' "$D/send2.txt")"
 sleep 1
-check "no new report mail" 2 "$(grep -l '^Subject: Report Domain:' "$D"/out/*.eml 2>/dev/null | wc -l)"
+check "no new report mail" 3 "$(grep -l '^Subject: Report Domain:' "$D"/out/*.eml 2>/dev/null | wc -l)"
 
 echo "$FAILS failed"
 if [ "$FAILS" -ne 0 ]; then
