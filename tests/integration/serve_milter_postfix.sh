@@ -16,6 +16,9 @@
 #    `hold = 2` of a count = scan_holds rule a policy event is recorded and
 #    alice's next, clean, message is answered HOLD by the policy service,
 #    while bob's clean message passes;
+#  - restarted with dmarc_quarantine = hold and inbound_scan = reject: the
+#    pct=0 spoof lands in the hold queue, an inbound phishing-shaped
+#    message is refused 550 5.7.1;
 #  - both sockets are bound before root is dropped (user = nobody); SIGHUP
 #    reloads without stopping the milter; SIGTERM stops both, exit 0.
 set -uo pipefail
@@ -221,6 +224,22 @@ check "hold queue unchanged" 4 "$(held)"
 kill -TERM "$MWPID"; wait "$MWPID"; rc=$?; MWPID=
 check "SIGTERM: serve exits 0" 0 "$rc"
 check "milter port closed" 1 "$( (exec 3<>/dev/tcp/127.0.0.1/$MIL) 2>/dev/null && echo 0 || echo 1)"
+
+# ---- 6. restarted with dmarc_quarantine = hold, inbound_scan = reject --------
+sed -e 's/^dmarc_quarantine = header/dmarc_quarantine = hold/' -e 's/^inbound_scan = tag/inbound_scan = reject/' \
+  "$D/mw/mailwarden.conf" > "$D/mw/strict.conf"
+"$MW" serve -c "$D/mw/strict.conf" 2>> "$D/mw.log" &
+MWPID=$!
+wait_port "$MIL" || { tail "$D/mw.log"; exit 1; }
+before=$(held)
+check "pct=0 spoof accepted" 0 "$(send ceo@pct0.example alice@example.com --header "From: <ceo@pct0.example>")"
+check "and quarantined (DMARC quarantine = hold)" $((before+1)) "$(wait_held $((before+1)))"
+rc=$(send news@news.example alice@example.com --header "From: <news@news.example>" --header "Subject: Action required" \
+  --body "Your account has been suspended. Verify your account at https://secure-login.example/x")
+check "inbound phishing-shaped message refused (inbound_scan = reject)" 1 "$([ "$rc" != 0 ] && echo 1 || echo 0)"
+check "postfix logged the 5.7.1 content reject" 1 "$(grep -c 'milter-reject: END-OF-MESSAGE.*5.7.1 message refused by content policy' "$D/maillog")"
+kill -TERM "$MWPID"; wait "$MWPID"; rc=$?; MWPID=
+check "SIGTERM again: exit 0" 0 "$rc"
 echo "$FAILS failed"
 if [ "$FAILS" -ne 0 ]; then
   echo "--- mailwarden log"; tail -30 "$D/mw.log"; echo "--- maillog"; tail -30 "$D/maillog"
