@@ -49,6 +49,17 @@ static void metrics_text_logwatch(serve_metrics *m, mw_buf *o)
 			      mw_finding_type_name((mw_finding_type)t), LD(m->log_findings[t]));
 }
 
+/* metrics_text_milter - scan holds handed over by the milter thread */
+static void metrics_text_milter(serve_metrics *m, mw_buf *o)
+{
+	mw_buf_printf(o,
+		      "# HELP mailwarden_milter_scan_holds_total Outbound messages the milter's content scan held (events).\n"
+		      "# TYPE mailwarden_milter_scan_holds_total counter\nmailwarden_milter_scan_holds_total %llu\n"
+		      "# HELP mailwarden_milter_events_dropped_total Scan-hold events dropped because the queue to the loop was full.\n"
+		      "# TYPE mailwarden_milter_events_dropped_total counter\nmailwarden_milter_events_dropped_total %llu\n",
+		      LD(m->milter_holds), LD(m->milter_dropped));
+}
+
 /* metrics_text - exposition format */
 void metrics_text(serve_metrics *m, mw_buf *o)
 {
@@ -96,6 +107,7 @@ void metrics_text(serve_metrics *m, mw_buf *o)
 		      LD(m->keys), m->store_name, LD(m->degraded) ? 0 : 1, LD(m->store_errors),
 		      LD(m->connections), LD(m->evicted), LD(m->alerts_failed));
 	metrics_text_logwatch(m, o);
+	metrics_text_milter(m, o);
 }
 
 /* metrics_json - the status object */

@@ -30,6 +30,8 @@ typedef struct serve_metrics {
 	/* [logwatch]: the daemon's log follower (daemon/logfollow.c) */
 	atomic_uint_fast64_t log_lines, log_unparsed, log_rotations, log_truncations, log_files;
 	atomic_uint_fast64_t log_findings[MW_FIND_TYPE_COUNT];
+	/* the milter inside serve (daemon/milter_serve.h) */
+	atomic_uint_fast64_t milter_holds, milter_dropped;
 	char store_name[16];
 	int64_t started_ms;
 } serve_metrics;

@@ -263,6 +263,7 @@ static void scan_hold(void *ctx, mw_event *ev)
 		return;
 	}
 	atomic_fetch_add(&s->metrics.events[MW_RL_HOLD], 1);
+	atomic_fetch_add(&s->metrics.milter_holds, 1);
 	deliver(s, ev);
 	int64_t now_ms = (int64_t)(ev_now(s->loop) * 1000);
 	mw_rl_scan_hold(s->cfg->rules, s->store, ev->sasl_username, ev->client_address, ev->sender,
@@ -685,6 +686,7 @@ static void sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (mw_store_flush(s->store, &err) != MW_OK)
 		slog(LOG_ERR, "store flush: %s", err.msg);
 	store_gauges(s);
+	atomic_store(&s->metrics.milter_dropped, milter_bridge_dropped(s->milter));
 	if (s->dash) {
 		dash_tick(s->dash, now_ms, &err);
 		if (err.code != MW_OK)

@@ -30,6 +30,7 @@ PY=/usr/bin/python3
 need postfix postfix
 need swaks swaks
 need saslpasswd2 sasl2-bin
+need curl curl
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (postfix master)"; exit 77; }
 
 D=$(mktemp -d /tmp/mw-smilter-XXXXXX)
@@ -38,6 +39,8 @@ SMTP=$(free_port); MIL=$(free_port); SINK=$(free_port); POL=$(free_port)
 while [ "$MIL" = "$SMTP" ]; do MIL=$(free_port); done
 while [ "$SINK" = "$SMTP" ] || [ "$SINK" = "$MIL" ]; do SINK=$(free_port); done
 while [ "$POL" = "$SMTP" ] || [ "$POL" = "$MIL" ] || [ "$POL" = "$SINK" ]; do POL=$(free_port); done
+HTTP=$(free_port)
+while [ "$HTTP" = "$SMTP" ] || [ "$HTTP" = "$MIL" ] || [ "$HTTP" = "$SINK" ] || [ "$HTTP" = "$POL" ]; do HTTP=$(free_port); done
 MWPID=
 cleanup() {
   pf_stop "$D"
@@ -73,7 +76,7 @@ cat > "$D/mw/mailwarden.conf" <<CONF
 [serve]
 listen = 127.0.0.1:$POL
 control = off
-metrics = off
+metrics = 127.0.0.1:$HTTP
 events_db = $D/mw/events.db
 store = memory
 log = stderr
@@ -209,6 +212,8 @@ check "three milter-scan hold events for alice" 3 "$(events --key alice@mw-test.
 check "one scan_user policy event (hold crossed)" 1 "$(events --key alice@mw-test.localdomain | grep -c '"rule": "scan_user"')"
 for _ in $(seq 1 50); do [ "$(grep -c '"source":"milter-scan"' "$D/alerts.log" 2>/dev/null)" = 3 ] && break; sleep 0.1; done
 check "alert_command ran for each scan hold" 3 "$(grep -c '"source":"milter-scan"' "$D/alerts.log" 2>/dev/null)"
+check "/metrics counts the three scan holds" 1 \
+  "$(curl -s "http://127.0.0.1:$HTTP/metrics" | grep -c '^mailwarden_milter_scan_holds_total 3$')"
 check "and for the rule crossing" 1 "$(grep -c '"rule":"scan_user"' "$D/alerts.log" 2>/dev/null)"
 check "alice's clean message accepted" 0 "$(send alice@example.com carol@remote.example "${auth_alice[@]}" \
   --header "From: Alice <alice@example.com>" --header "Subject: lunch")"
