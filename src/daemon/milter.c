@@ -42,6 +42,8 @@ static pthread_mutex_t g_events_lock = PTHREAD_MUTEX_INITIALIZER;
 static milter_hold_sink g_sink; /* inside `serve`: holds go to its event loop */
 static void *g_sink_ctx;
 static mw_dmarclog *g_dmarclog; /* DMARC results for aggregate reports; with events_db */
+static bool g_dmarclog_tried;   /* opened lazily, after serve's privilege drop */
+static pthread_mutex_t g_dmarclog_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct milter_conn {
 	char ip[MW_IP_STR_MAX];
@@ -390,6 +392,23 @@ static sfsistat sign_outbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
 	return SMFIS_ACCEPT;
 }
 
+/* dmarclog_get - the DMARC result log, opened on first use (in a milter
+ * thread: inside `serve` that is after the privilege drop, so the file is
+ * never created by root); NULL without events_db or when it cannot open */
+static mw_dmarclog *dmarclog_get(void)
+{
+	pthread_mutex_lock(&g_dmarclog_lock);
+	if (!g_dmarclog_tried && g_cfg->events_db[0]) {
+		mw_err err;
+		g_dmarclog_tried = true;
+		if (!(g_dmarclog = mw_dmarclog_open(g_cfg->events_db, false, &err)))
+			fprintf(stderr, "mailwarden milter: DMARC results not recorded: %s\n", err.msg);
+	}
+	mw_dmarclog *dl = g_dmarclog;
+	pthread_mutex_unlock(&g_dmarclog_lock);
+	return dl;
+}
+
 /* verify_inbound - authrun, A-R, forged A-R removal, DMARC reject */
 static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
 {
@@ -455,7 +474,8 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 				      ? MW_DRREC_QUARANTINED
 				      : MW_DRREC_ACCEPTED,
 			      NULL, *ddom ? &dispo : NULL};
-	if (g_dmarclog && c->have_ip && mw_drrecord_add(g_dmarclog, &r, &rc, &err) != MW_OK)
+	mw_dmarclog *dl = c->have_ip ? dmarclog_get() : NULL;
+	if (dl && mw_drrecord_add(dl, &r, &rc, &err) != MW_OK)
 		fprintf(stderr, "mailwarden milter: DMARC result not stored: %s\n", err.msg);
 	free(v);
 	mw_authrun_free(&r);
@@ -543,8 +563,6 @@ int milter_open(milter_config *cfg, const cli_dns_opts *dns)
 		return 2;
 	}
 	int rc = 0;
-	if (cfg->events_db[0] && !(g_dmarclog = mw_dmarclog_open(cfg->events_db, false, &err)))
-		fprintf(stderr, "mailwarden milter: DMARC results not recorded: %s\n", err.msg);
 	if (smfi_setconn(cfg->socket) != MI_SUCCESS || smfi_settimeout(cfg->timeout_s) != MI_SUCCESS ||
 	    smfi_register(g_desc) != MI_SUCCESS) {
 		fprintf(stderr, "mailwarden milter: cannot register on %s\n", cfg->socket);
@@ -557,8 +575,6 @@ int milter_open(milter_config *cfg, const cli_dns_opts *dns)
 		cli_dns_close(&g_dns);
 		mw_eventlog_close(g_events);
 		g_events = NULL;
-		mw_dmarclog_close(g_dmarclog);
-		g_dmarclog = NULL;
 	}
 	return rc;
 }
@@ -574,6 +590,7 @@ int milter_main(void)
 	g_events = NULL;
 	mw_dmarclog_close(g_dmarclog);
 	g_dmarclog = NULL;
+	g_dmarclog_tried = false;
 	return rc;
 }
 
