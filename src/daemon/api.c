@@ -56,21 +56,14 @@ static mw_eventlog *events_handle(http_ctx *x)
 
 /* ---- status ---------------------------------------------------------- */
 
-/* count_held - held/blocked pairs and running manual blocks */
+/* count_held - /api/held's total, and the message rate */
 static size_t count_held(http_ctx *x, int64_t now, uint64_t *msgs_per_min)
 {
-	size_t n = 0, np = 0, nb = 0;
-	bool oom;
 	dash_lock(x->dash);
-	mw_rlt_pair *p = mw_rlt_list(dash_tracker(x->dash), NULL, now, &np, &oom);
-	mw_rlt_block *b = mw_rlt_blocks(dash_tracker(x->dash), now, &nb);
+	size_t n = mw_rlt_nheld(dash_tracker(x->dash), now);
 	*msgs_per_min = mw_rlt_messages(dash_tracker(x->dash), now);
 	dash_unlock(x->dash);
-	for (size_t i = 0; i < np; i++)
-		n += p[i].rate_state >= MW_RLT_HELD;
-	free(p);
-	free(b);
-	return n + nb;
+	return n;
 }
 
 /* api_status - GET /api/status */

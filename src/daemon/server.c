@@ -726,8 +726,9 @@ static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	for (size_t i = 0; !restart && i < n->nlisten; i++)
 		restart = changed(n->listen[i], s->cfg->listen[i]);
 	if (restart)
-		slog(LOG_WARNING, "reload: listen, control, metrics, user, store, events_db and "
-				  "milter changes take effect at the next restart");
+		slog(LOG_WARNING, "reload: listen, control, metrics (http, http_*, dmarc_db, "
+				  "audit_dir), user, store, events_db and milter changes take "
+				  "effect at the next restart");
 	if (s->milter)
 		slog(LOG_NOTICE, "reload: the [milter] section is read at start only; its rules, "
 				 "thresholds and alerts here apply to scan holds at once");

@@ -354,6 +354,25 @@ mw_rlt_pair *mw_rlt_list(const mw_rlt *t, const char *key, int64_t now_ms, size_
 	return out;
 }
 
+/* mw_rlt_nheld - count as /api/held lists */
+size_t mw_rlt_nheld(const mw_rlt *t, int64_t now_ms)
+{
+	size_t n = 0;
+	mw_htab_iter it = {0};
+	const char *k;
+	size_t klen;
+	void *v;
+	while (mw_htab_next(t->pairs, &it, &k, &klen, &v)) {
+		mw_rlt_pair p;
+		pair_now(t, v, now_ms, &p);
+		n += p.rate_state >= MW_RLT_HELD;
+	}
+	it = (mw_htab_iter){0};
+	while (mw_htab_next(t->blocks, &it, &k, &klen, &v))
+		n += ((const mw_rlt_block *)v)->until_ms > now_ms;
+	return n;
+}
+
 /* mw_rlt_blocks - running blocks */
 mw_rlt_block *mw_rlt_blocks(const mw_rlt *t, int64_t now_ms, size_t *n)
 {

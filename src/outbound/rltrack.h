@@ -111,6 +111,9 @@ size_t mw_rlt_expire(mw_rlt *t, int64_t now_ms);
  * NULL = all, else only that key); *n set; NULL with *n = 0 when none or
  * out of memory (*oom set then) */
 mw_rlt_pair *mw_rlt_list(const mw_rlt *t, const char *key, int64_t now_ms, size_t *n, bool *oom);
+/* mw_rlt_nheld - pairs held or above (by their rates) plus running blocks
+ * at now, counted without copying (the status page's "held") */
+size_t mw_rlt_nheld(const mw_rlt *t, int64_t now_ms);
 /* mw_rlt_blocks - copies of the running blocks */
 mw_rlt_block *mw_rlt_blocks(const mw_rlt *t, int64_t now_ms, size_t *n);
 /* mw_rlt_pairs - pairs tracked; mw_rlt_dropped - pairs refused when full */

@@ -160,7 +160,9 @@ static void test_block_release(void **state)
 	assert_int_equal(p[0].state, MW_RLT_BLOCKED);  /* the manual block wins */
 	assert_int_equal(p[0].rate_state, MW_RLT_HELD); /* the rates say held */
 	free(p);
+	assert_int_equal(mw_rlt_nheld(t, 3000), 2);    /* the held pair and the block */
 	assert_int_equal(mw_rlt_release(t, "kim"), 2); /* one pair + the block */
+	assert_int_equal(mw_rlt_nheld(t, 3000), 0);
 	assert_false(mw_rlt_blocked(t, "kim", 3000));
 	p = mw_rlt_list(t, "kim", 3000, &n, &oom);
 	assert_int_equal(n, 0);
