@@ -144,16 +144,68 @@ mw_status mw_drgen_build(const mw_drgen_meta *meta, const char *domain, int64_t 
 
 /* ---- XML ---------------------------------------------------------------- */
 
+/* utf8_len - length of the valid UTF-8 sequence at p (RFC 3629: no
+ * overlongs, no surrogates, <= U+10FFFF), 0 if invalid */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+		     : (c & 0xf8) == 0xf0 ? 4 : 0;
+	if (len == 0 || len > n || (len == 2 && c < 0xc2) || (len == 4 && c > 0xf4))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if (len == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
+		return 0;
+	if (len == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
+		return 0;
+	return len;
+}
+
+/* xml_text - s with what XML 1.0 cannot carry (invalid UTF-8, C0 controls
+ * other than TAB/LF/CR, U+FFFE/U+FFFF) replaced by '?': values such as a
+ * DKIM selector or an SPF explanation come from senders, and one bad byte
+ * would make a strict reader refuse the whole report.  malloc'd. */
+static char *xml_text(const char *s)
+{
+	size_t n = strlen(s);
+	unsigned char *o = malloc(n + 1), *q = o;
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; o && i < n;) {
+		size_t k = utf8_len(p + i, n - i);
+		bool bad = k == 0 || (k == 1 && p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
+				      p[i] != '\r') ||
+			   (k == 3 && p[i] == 0xef && p[i + 1] == 0xbf && p[i + 2] >= 0xbe);
+		if (bad) {
+			*q++ = '?';
+			i += k ? k : 1;
+		} else {
+			memcpy(q, p + i, k);
+			q += k;
+			i += k;
+		}
+	}
+	if (o)
+		*q = '\0';
+	return (char *)o;
+}
+
 /* el - <name>text</name> when text is set; false on a writer error */
 static bool el(xmlTextWriterPtr w, const char *name, const char *text)
 {
-	return !text || xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST text) >= 0;
+	if (!text)
+		return true;
+	char *t = xml_text(text);
+	bool ok = t && xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST t) >= 0;
+	free(t);
+	return ok;
 }
 
 /* el_always - <name>text</name>, empty element when text is NULL */
 static bool el_always(xmlTextWriterPtr w, const char *name, const char *text)
 {
-	return xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST(text ? text : "")) >= 0;
+	return el(w, name, text ? text : "");
 }
 
 static bool start(xmlTextWriterPtr w, const char *name)

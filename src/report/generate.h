@@ -21,6 +21,9 @@
  *   for the same period has the same id and a receiver of duplicates can
  *   drop them.
  *
+ *   Values that XML 1.0 cannot carry (invalid UTF-8, control characters)
+ *   are written as '?': selectors and SPF explanations come from senders.
+ *
  *   policy_published: the tags of the newest evaluation in the period;
  *   pct is not written (RFC 9990 has no pct); discovery_method "treewalk"
  *   (RFC 9989 §4.10, what auth/dmarc.h does).

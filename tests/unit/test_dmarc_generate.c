@@ -26,7 +26,10 @@
 #include "dns/resolver.h"
 #include "dns/zone.h"
 #include "report/aggregate.h"
+#include "forensics/authrun.h"
+#include "mail/message.h"
 #include "report/drdest.h"
+#include "report/drrecord.h"
 #include "report/drmail.h"
 #include "report/generate.h"
 #include "store/dmarclog.h"
@@ -428,6 +431,17 @@ static void test_generate_escaping(void **state)
 	same_report(got, &want);
 	assert_string_equal(got->org_name, "Org & <Co>");
 	mw_dr_free(got);
+	/* sender-controlled bytes XML cannot carry become '?'; valid UTF-8 stays */
+	mw_buf_reset(&xml);
+	want.records[0].dkim_res[0].selector = "s\x01\xff\xc3(x\xef\xbf\xbf";
+	want.records[0].dkim_res[0].human_result = "caf\xc3\xa9 \xed\xa0\x80 \xf0\x9f\x93\xa7";
+	assert_int_equal(mw_drgen_xml(&want, &xml, &err), MW_OK);
+	assert_int_equal(xsd_errors(xml.data, xml.len), 0);
+	assert_int_equal(mw_dr_parse_xml(xml.data, xml.len, &got, &err), MW_OK);
+	assert_string_equal(got->records[0].dkim_res[0].selector, "s??" "?(x?");
+	assert_string_equal(got->records[0].dkim_res[0].human_result,
+			    "caf\xc3\xa9 ??? \xf0\x9f\x93\xa7");
+	mw_dr_free(got);
 	mw_buf_free(&xml);
 	mw_pool_free(pool);
 }
@@ -691,6 +705,119 @@ static void test_report_mail(void **state)
 	remove_db(path);
 }
 
+/* ---- recording: authrun + disposition -> rows ---------------------------------- */
+
+typedef struct rec_case {
+	const char *what;
+	const char *from, *ip, *mail_from;
+	mw_drrecord_action action;
+	bool use_dispo;
+	mw_disposition dispo;
+	size_t want_rows;
+	const char *want_disp, *want_dkim, *want_spf;
+	const char *want_reasons; /* type list, comma-separated ("" none) */
+	const char *want_env_from, *want_spf_scope, *want_spf_domain;
+} rec_case;
+
+/* reasons_of - "t1,t2" */
+static void reasons_of(const mw_dmarclog_row *r, char *out, size_t n)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < r->nreasons; i++)
+		snprintf(out + strlen(out), n - strlen(out), "%s%s", i ? "," : "", r->reasons[i].type);
+}
+
+static void test_record_rows(void **state)
+{
+	(void)state;
+	dns_zone *z = dns_zone_new();
+	static const char *const txt[][2] = {
+		{"_dmarc.example.com", "v=DMARC1; p=reject; aspf=s; rua=mailto:a@example.com"},
+		{"example.com", "v=spf1 ip4:192.0.2.1 -all"},
+		{"_dmarc.test.example", "v=DMARC1; p=reject; t=y"},
+		{"test.example", "v=spf1 -all"},
+		{"mx.example", "v=spf1 -all"},
+	};
+	for (size_t i = 0; i < sizeof(txt) / sizeof(txt[0]); i++)
+		assert_int_equal(dns_zone_add_txt(z, txt[i][0], txt[i][1], strlen(txt[i][1]), 300),
+				 MW_OK);
+	dns_resolver *res = dns_resolver_zone_new(z);
+	mw_disposition fwd = {MW_DMARC_POLICY_REJECT, MW_DMARC_POLICY_REJECT, MW_DMARC_POLICY_NONE,
+			      MW_DISPO_FORWARDED, false, false, 0};
+	mw_disposition tmode = {MW_DMARC_POLICY_REJECT, MW_DMARC_POLICY_QUARANTINE,
+				MW_DMARC_POLICY_QUARANTINE, MW_DISPO_NO_OVERRIDE, true, false, 0};
+	mw_disposition q = {MW_DMARC_POLICY_REJECT, MW_DMARC_POLICY_REJECT, MW_DMARC_POLICY_REJECT,
+			    MW_DISPO_NO_OVERRIDE, false, false, 0};
+	const rec_case cases[] = {
+		{"spoof rejected", "a@example.com", "192.0.2.99", "a@example.com", MW_DRREC_REJECTED,
+		 false, {0}, 1, "reject", "fail", "fail", "", "example.com", "mfrom", "example.com"},
+		{"spoof delivered: local_policy", "a@example.com", "192.0.2.99", "a@example.com",
+		 MW_DRREC_ACCEPTED, false, {0}, 1, "none", "fail", "fail", "local_policy",
+		 "example.com", "mfrom", "example.com"},
+		{"forwarder override", "a@example.com", "192.0.2.99", "a@example.com",
+		 MW_DRREC_ACCEPTED, true, fwd, 1, "none", "fail", "fail", "forwarded", "example.com",
+		 "mfrom", "example.com"},
+		{"reject decided, not enforced", "a@example.com", "192.0.2.99", "a@example.com",
+		 MW_DRREC_ACCEPTED, true, q, 1, "none", "fail", "fail", "local_policy", "example.com",
+		 "mfrom", "example.com"},
+		{"t=y: quarantined", "a@test.example", "192.0.2.99", "a@test.example",
+		 MW_DRREC_QUARANTINED, true, tmode, 1, "quarantine", "fail", "fail",
+		 "policy_test_mode", "test.example", "mfrom", "test.example"},
+		{"aligned pass", "a@example.com", "192.0.2.1", "a@example.com", MW_DRREC_ACCEPTED,
+		 false, {0}, 1, "pass", "fail", "pass", "", "example.com", "mfrom", "example.com"},
+		{"strict aspf: subdomain MAIL FROM not aligned", "a@example.com", "192.0.2.99",
+		 "b@sub.example.com", MW_DRREC_ACCEPTED, true, fwd, 1, "none", "fail", "fail",
+		 "forwarded", "sub.example.com", "mfrom", "sub.example.com"},
+		{"null reverse-path: helo scope", "a@example.com", "192.0.2.99", "",
+		 MW_DRREC_REJECTED, false, {0}, 1, "reject", "fail", "fail", "", NULL, "helo",
+		 "mx.example"},
+		{"no DMARC record: no row", "a@nodmarc.example", "192.0.2.99", "a@nodmarc.example",
+		 MW_DRREC_ACCEPTED, false, {0}, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const rec_case *c = &cases[i];
+		char msg[256];
+		snprintf(msg, sizeof(msg), "From: <%s>\r\nSubject: t\r\n\r\nbody\r\n", c->from);
+		mw_message m;
+		mw_err err;
+		assert_int_equal(mw_message_parse(msg, strlen(msg), &m, &err), MW_OK);
+		mw_authrun r;
+		mw_authrun_opts o = {.ip = c->ip, .mail_from = c->mail_from, .helo = "mx.example",
+				     .authserv_id = "rcv.example", .now = T0, .spf_quiet = true};
+		dns_cache *cache = dns_cache_new();
+		assert_int_equal(mw_authrun_run(&r, &m, &o, res, cache, &err), MW_OK);
+		mw_drrecord_ctx ctx = {T0, c->ip, "rcv.example", c->action, NULL,
+				       c->use_dispo ? &c->dispo : NULL};
+		mw_pool *pool = mw_pool_new(1u << 20);
+		mw_dmarclog_row rows[MW_DMARC_FROM_DOMAINS_MAX];
+		size_t n;
+		mw_drrecord_rows(&r, &ctx, pool, rows, &n);
+		if (n != c->want_rows)
+			fail_msg("%s: %zu rows, want %zu", c->what, n, c->want_rows);
+		if (n) {
+			char rs[128];
+			reasons_of(&rows[0], rs, sizeof(rs));
+			streq0(rows[0].disposition, c->want_disp, c->what);
+			streq0(rows[0].dkim, c->want_dkim, c->what);
+			streq0(rows[0].spf, c->want_spf, c->what);
+			streq0(rs, c->want_reasons, c->what);
+			streq0(rows[0].envelope_from, c->want_env_from, c->what);
+			streq0(rows[0].spf_res[0].scope, c->want_spf_scope, c->what);
+			streq0(rows[0].spf_res[0].domain, c->want_spf_domain, c->what);
+			streq0(rows[0].source_ip, c->ip, c->what);
+			streq0(rows[0].envelope_to, "rcv.example", c->what);
+			assert_int_equal(rows[0].nspf, 1);
+			assert_int_equal(rows[0].ndkim, 0);
+		}
+		mw_pool_free(pool);
+		mw_authrun_free(&r);
+		dns_cache_free(cache);
+		mw_message_free(&m);
+	}
+	dns_resolver_free(res);
+	dns_zone_free(z);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -698,7 +825,7 @@ int main(void)
 		cmocka_unit_test(test_store_rollup),     cmocka_unit_test(test_generate_roundtrip),
 		cmocka_unit_test(test_generate_escaping), cmocka_unit_test(test_generate_errors),
 		cmocka_unit_test(test_rua_parse),        cmocka_unit_test(test_rua_verify),
-		cmocka_unit_test(test_report_mail),
+		cmocka_unit_test(test_report_mail),      cmocka_unit_test(test_record_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
