@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/htab.h"
+#include "core/limits.h"
 #include "core/str.h"
 
 /* dr_srcinfo_lookup - see header */
@@ -19,8 +20,17 @@ dr_srcinfo *dr_srcinfo_lookup(const mw_drs_source *const *src, size_t n, size_t 
 	dr_srcinfo *info = calloc(n ? n : 1, sizeof(*info));
 	if (!info)
 		return NULL;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (size_t i = 0; i < n && i < max; i++) {
 		mw_err err;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long ms = (long)(t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (ms > MW_DR_RDNS_TIME_MS) {
+			fprintf(stderr, "mailwarden dmarc-report: reverse DNS stopped after %zu sources: "
+				"%d s spent (DNS slow or unreachable)\n", i, MW_DR_RDNS_TIME_MS / 1000);
+			break;
+		}
 		const char *dom = src[i]->header_from[0] ? src[i]->header_from : NULL;
 		mw_status st = mw_drsrc_run(dns->resolver, dns->cache, src[i]->ip, dom, &info[i].d, &err);
 		info[i].have = st == MW_OK;

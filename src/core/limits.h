@@ -226,6 +226,7 @@
 #define MW_ARF_VALUE_MAX (256u << 10) /* one field value: DKIM-Canonicalized-Body is a whole body in base64 */
 #define MW_ARF_ORIGINAL_MAX (256u << 10) /* returned headers / message kept: RFC 6591 §3.2 asks for headers only */
 #define MW_ARF_DEPTH_MAX 16           /* MIME nesting walked: reports are 1-2 deep */
+#define MW_DR_RDNS_TIME_MS 30000      /* dmarc-report: total time for source reverse DNS; 20 sources x a few RTTs, or stop when DNS times out */
 
 /* ---- DMARC disposition at the milter (forensics/disposition.h) ---- */
 #define MW_DISPO_NETS_MAX 64          /* forwarder networks: a site lists its few relays */
