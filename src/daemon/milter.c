@@ -585,13 +585,19 @@ int milter_main(void)
 	fprintf(stderr, "mailwarden milter: listening on %s (authserv-id %s, %zu DKIM keys%s)\n",
 		g_cfg->socket, g_cfg->authserv_id, g_cfg->nkeys, g_cfg->batv ? ", BATV" : "");
 	int rc = smfi_main() == MI_SUCCESS ? 0 : 3;
+	milter_close();
+	return rc;
+}
+
+/* milter_close - what milter_open made (milter_main does it on return) */
+void milter_close(void)
+{
 	cli_dns_close(&g_dns);
 	mw_eventlog_close(g_events);
 	g_events = NULL;
 	mw_dmarclog_close(g_dmarclog);
 	g_dmarclog = NULL;
 	g_dmarclog_tried = false;
-	return rc;
 }
 
 /* milter_stop - ask smfi_main to return (any thread) */

@@ -49,6 +49,8 @@ int milter_open(milter_config *cfg, const cli_dns_opts *dns);
 /* milter_main - smfi_main until milter_stop (or SIGTERM/SIGHUP/SIGINT seen
  * by libmilter's signal thread); 0 or 3 */
 int milter_main(void);
+/* milter_close - release what milter_open made when milter_main never ran */
+void milter_close(void);
 /* milter_stop - make milter_main return (no new connections); any thread */
 void milter_stop(void);
 

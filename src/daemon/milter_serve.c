@@ -181,6 +181,8 @@ void milter_bridge_stop(milter_bridge *b)
 		pthread_join(b->stopper, NULL);
 	if (b->started)
 		pthread_join(b->thread, NULL);
+	else
+		milter_close(); /* start-up failed after milter_open */
 	pthread_mutex_lock(&b->lock);
 	b->closed = true;
 	pthread_mutex_unlock(&b->lock);
