@@ -445,14 +445,14 @@ int cmd_dmarc_generate(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	grun g = {.o = &o, .reports = json_array()};
-	mw_err err;
 	if (o.out) {
 		struct stat stt;
 		if (stat(o.out, &stt) != 0 || !S_ISDIR(stt.st_mode))
 			return cli_usage_error("dmarc-report generate", "--out: not a directory: %s",
 					       o.out);
 	}
+	grun g = {.o = &o, .reports = json_array()};
+	mw_err err;
 	if (!(g.log = mw_dmarclog_open(o.db, false, &err))) {
 		fprintf(stderr, "mailwarden dmarc-report generate: %s\n", err.msg);
 		json_decref(g.reports);
