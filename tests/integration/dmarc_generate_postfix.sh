@@ -12,7 +12,8 @@
 #    without it dropped and said so (thirdparty.example, other.example);
 #    `mailwarden dmarc-report` reads the delivered mail back into the same
 #    records as the file;
-#  - a second --send sends nothing (periods remembered in the database).
+#  - a second --send sends nothing (periods remembered in the database);
+#    --again --json sends them again with the same report ids.
 set -uo pipefail
 MW=$(readlink -f "$1")
 . "$(dirname "$0")/lib_serve.bash"
@@ -200,6 +201,19 @@ check "second --send: exit 0" 0 $?
 check "second --send: 4 periods already sent" 4 "$(grep -c ': already sent$' "$D/send2.txt")"
 sleep 1
 check "no new report mail" 3 "$(grep -l '^Subject: Report Domain:' "$D"/out/*.eml 2>/dev/null | wc -l)"
+
+# ---- --again --json: the same reports again, as JSON ------------------------------
+MAIL_CONFIG="$D/etc" "${GEN[@]}" --send --again --json --zone "$D/mw/test.zone" > "$D/again.json" 2>&1
+check "--again: exit 1 (same dropped destinations)" 1 $?
+check "--again --json: 4 reports, 3 sent, 2 dropped" "4 3 2" "$($PY - "$D/again.json" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["reports"]
+st = [d["status"] for x in r for d in x["destinations"]]
+print(len(r), st.count("sent"), st.count("dropped"))
+PYEOF
+)"
+check "--again: the same report ids" "$(grep -o 'report [0-9.a-f]*' "$D/send.txt" | sort | tr -d '\n')" \
+  "$($PY -c 'import json,sys; print("".join(sorted("report " + x["report_id"] for x in json.load(open(sys.argv[1]))["reports"])))' "$D/again.json")"
 
 echo "$FAILS failed"
 if [ "$FAILS" -ne 0 ]; then
