@@ -147,7 +147,7 @@ static char *seal_once(const char *text, EVP_PKEY *key, dns_resolver *r, dns_cac
 	if (mw_arc_verify_run(&v, &lk, r, NULL) != MW_OK)
 		abort();
 	mw_pool *pool = mw_pool_new(1 << 22);
-	mw_arc_seal_opts o = {"example.org", "k", "mx.example.org", key, NULL, NULL, t};
+	mw_arc_seal_opts o = {"example.org", "k", "mx.example.org", key, NULL, NULL, t, NULL};
 	mw_arc_seal_out out;
 	if (mw_arc_seal(&m, &v, &o, pool, &out, NULL) != MW_OK)
 		abort();

@@ -406,9 +406,10 @@ static mw_auth_result verify_ams(mw_arc_verify *v, mw_arc_sig *s, dns_lookup *lk
 	unsigned hlen;
 	uint64_t total;
 	const mw_message *m = v->msg;
-	if (mw_body_hash_oneshot(EVP_sha256(), s->bc, -1, m->body ? m->body : "", m->body_len, hash,
-				 &hlen, &total) != MW_OK)
-		return sig_bad(s, "body hash failed", NULL), MW_AUTH_FAIL;
+	mw_status st = mw_body_digest(v->bodies, m, EVP_sha256(), s->bc, -1, hash, &hlen, &total);
+	if (st != MW_OK)
+		return sig_bad(s, st == MW_ENOTFOUND ? "body not hashed" : "body hash failed", NULL),
+		       MW_AUTH_FAIL;
 	if (hlen != s->bhlen || memcmp(hash, s->bh, hlen) != 0)
 		return sig_bad(s, "body hash does not match bh=", NULL), MW_AUTH_FAIL;
 	if (mw_dkim_header_hash(m, s->h, s->nh, s->field, s->f->raw, s->f->raw_len, s->hc,

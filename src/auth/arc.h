@@ -51,6 +51,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "auth/dkim_bodyhash.h"
 #include "auth/result.h"
 #include "core/err.h"
 #include "core/limits.h"
@@ -82,6 +83,8 @@ typedef struct mw_arc_verify {
 	bool newest_says_fail;  /* the newest ARC-Seal carries cv=fail (§5.2 step 2) */
 	char reason[MW_ERR_MSG_MAX];
 	mw_arc_key_cache *keys; /* an AS and the AMS of one hop usually share a key */
+	const mw_bodyhash_set *bodies; /* optional, borrowed: streamed body hashes (set after
+					* init; msg may then be the header only) */
 } mw_arc_verify;
 
 /* mw_arc_verify_init - verifier for msg; MW_ENOMEM if the pool fails */
@@ -104,6 +107,8 @@ typedef struct mw_arc_seal_opts {
 	const char *auth_results; /* resinfo text "spf=pass ...; dkim=..." for the AAR;
 				   * NULL = the message's A-R fields with authserv_id */
 	time_t t;                 /* t= (signature time) */
+	const mw_bodyhash_set *bodies; /* optional: streamed body hashes, which must include
+					* (sha256, relaxed, -1); msg may then be the header only */
 } mw_arc_seal_opts;
 
 typedef struct mw_arc_seal_out {

@@ -112,8 +112,8 @@ static mw_status build_ams(const mw_message *m2, const mw_arc_seal_opts *o, unsi
 	unsigned char bh[EVP_MAX_MD_SIZE], hash[EVP_MAX_MD_SIZE];
 	unsigned bhlen, hlen;
 	uint64_t total;
-	mw_status st = mw_body_hash_oneshot(EVP_sha256(), MW_CANON_RELAXED, -1,
-					    m2->body ? m2->body : "", m2->body_len, bh, &bhlen, &total);
+	mw_status st = mw_body_digest(o->bodies, m2, EVP_sha256(), MW_CANON_RELAXED, -1, bh, &bhlen,
+				      &total);
 	char bh64[64];
 	mw_hname *hn;
 	size_t nh;

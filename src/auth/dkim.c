@@ -338,8 +338,15 @@ static bool body_hash(mw_dkim_verify *v, mw_dkim_sig *s, body_cache *bc, size_t 
 		hit->alg = s->alg;
 		hit->canon = s->bcanon;
 		hit->l = s->l;
-		if (mw_body_hash_oneshot(mw_dkim_keycache_md(v->keys, s->alg), s->bcanon, s->l, v->msg->body,
-					 v->msg->body_len, hit->hash, &hit->hlen, &hit->total) != MW_OK)
+		mw_status st = mw_body_digest(v->bodies, v->msg, mw_dkim_keycache_md(v->keys, s->alg),
+					      s->bcanon, s->l, hit->hash, &hit->hlen, &hit->total);
+		if (st == MW_ENOTFOUND) {
+			(*nbc)--;
+			return verdict(s, MW_AUTH_PERMERROR,
+				       "body not hashed: more than %d distinct (a=, c=, l=) in one message",
+				       MW_DKIM_BODYHASH_MAX);
+		}
+		if (st != MW_OK)
 			return verdict(s, MW_AUTH_TEMPERROR, "hash failure (out of memory)");
 	}
 	s->body_len = hit->total;

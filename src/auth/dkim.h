@@ -24,6 +24,8 @@
  *                (§3.1) or an RSA key under 1024 bits (§3.2)
  *     neutral    not evaluated (past MW_DKIM_SIGS_MAX)
  *     pass       good signature (flags: l= partial body, t=y testing)
+ *   With bodies set (auth/dkim_bodyhash.h) the body hashes come from there;
+ *   a signature whose (a=, c=, l=) was not hashed is a permerror.
  *   The message result is the best of them in the order pass, temperror,
  *   fail, policy, permerror, neutral; none when there is no signature.
  *
@@ -38,6 +40,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "auth/dkim_bodyhash.h"
 #include "auth/dkim_canon.h"
 #include "auth/dkim_crypto.h"
 #include "auth/dkim_keycache.h"
@@ -87,6 +90,8 @@ typedef struct mw_dkim_verify {
 	bool prepared;
 	mw_auth_result result;  /* best result over all signatures */
 	mw_dkim_keycache *keys; /* optional, borrowed: set after init to reuse parsed keys */
+	const mw_bodyhash_set *bodies; /* optional, borrowed: body hashes computed while the
+					* body streamed (msg may then be the header only) */
 } mw_dkim_verify;
 
 /* mw_dkim_verify_init - verifier for msg with clock now; MW_ENOMEM if the pool fails */

@@ -160,8 +160,11 @@ static mw_status body_tags(const mw_message *m, const mw_dkim_sign_opts *o, char
 	unsigned bhl;
 	uint64_t total;
 	*l = o->body_length >= 0 ? o->body_length : -1;
-	if (mw_body_hash_oneshot(EVP_sha256(), o->bcanon, *l, m->body, m->body_len, bh, &bhl,
-				 &total) != MW_OK)
+	mw_status st = mw_body_digest(o->bodies, m, EVP_sha256(), o->bcanon, *l, bh, &bhl, &total);
+	if (st == MW_ENOTFOUND)
+		return mw_err_set(err, MW_EINVAL, "the body was not hashed with c=%s l=%lld",
+				  mw_canon_name(o->bcanon), (long long)*l);
+	if (st != MW_OK)
 		return mw_err_set(err, MW_ENOMEM, "body hash failed");
 	if (o->body_length == -2)
 		*l = (int64_t)total;

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "auth/dkim_bodyhash.h"
 #include "auth/dkim_canon.h"
 #include "auth/dkim_crypto.h"
 #include "core/buf.h"
@@ -41,6 +42,8 @@ typedef struct mw_dkim_sign_opts {
 	time_t now;           /* t= */
 	int64_t expire;       /* x= now + expire when > 0 */
 	int64_t body_length;  /* l=: -1 none, -2 = the whole canonical body length */
+	const mw_bodyhash_set *bodies; /* optional: streamed body hashes holding (sha256,
+					* bcanon, l= or -1); m may then be the header only */
 } mw_dkim_sign_opts;
 
 /* mw_dkim_sign_opts_init - relaxed/relaxed, default headers, no x=, no l= */

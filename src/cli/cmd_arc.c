@@ -192,7 +192,7 @@ static int do_seal(const arc_opts *o, const mw_message *m, const mw_arc_verify *
 		return CLI_EXIT_USAGE;
 	mw_arc_seal_opts so = {o->domain,  o->selector,	  o->authserv_id,
 			       key,	   o->headers,	  o->auth_results,
-			       o->t ? (time_t)o->t : time(NULL)};
+			       o->t ? (time_t)o->t : time(NULL), NULL};
 	mw_pool *pool = mw_pool_new(1u << 22);
 	mw_arc_seal_out out;
 	mw_err err;

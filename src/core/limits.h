@@ -65,6 +65,9 @@
 #define MW_DKIM_SELECTOR_MAX 63       /* one or more labels; DNS name limit applies overall */
 #define MW_DKIM_POOL_MAX (4u << 20)   /* memory budget per verification */
 #define MW_DKIM_KEYCACHE_MAX 10000    /* parsed keys kept by a key cache: ~1 KiB each */
+#define MW_DKIM_BODYHASH_MAX 16       /* distinct (hash, c=, l=) hashed as a body streams: the
+				       * MW_DKIM_SIGS_MAX signatures verified, ARC's simple and
+				       * relaxed AMS, our own signing and sealing fit (10+2+2) */
 
 /* ---- Authentication-Results (RFC 8601) ---- */
 #define MW_AR_HEADER_MAX 32768   /* field value bytes: abuse limit (real ones stay < 4 KiB) */

@@ -49,13 +49,14 @@ static mw_status run_spf(mw_authrun *r, const mw_authrun_opts *o, dns_resolver *
 }
 
 /* run_dkim - verify every signature, feed DMARC */
-static mw_status run_dkim(mw_authrun *r, const mw_message *msg, time_t now, mw_dkim_keycache *keys,
-                          dns_resolver *res, dns_cache *cache, mw_err *err)
+static mw_status run_dkim(mw_authrun *r, const mw_message *msg, const mw_authrun_opts *o,
+                          time_t now, dns_resolver *res, dns_cache *cache, mw_err *err)
 {
 	if (mw_dkim_verify_init(&r->dkim, msg, now) != MW_OK)
 		return mw_err_set(err, MW_ENOMEM, "out of memory");
 	r->dkim_ready = true;
-	r->dkim.keys = keys;
+	r->dkim.keys = o->dkim_keys;
+	r->dkim.bodies = o->bodies;
 	dns_lookup lk;
 	dns_lookup_init(&lk, cache, time(NULL));
 	mw_status st = mw_dkim_verify_run(&r->dkim, &lk, res, err);
@@ -69,12 +70,13 @@ static mw_status run_dkim(mw_authrun *r, const mw_message *msg, time_t now, mw_d
 }
 
 /* run_arc - validate the ARC chain (reported only) */
-static mw_status run_arc(mw_authrun *r, const mw_message *msg, time_t now, dns_resolver *res,
-                         dns_cache *cache, mw_err *err)
+static mw_status run_arc(mw_authrun *r, const mw_message *msg, const mw_bodyhash_set *bodies,
+                         time_t now, dns_resolver *res, dns_cache *cache, mw_err *err)
 {
 	if (mw_arc_verify_init(&r->arc, msg, now) != MW_OK)
 		return mw_err_set(err, MW_ENOMEM, "out of memory");
 	r->arc_ready = true;
+	r->arc.bodies = bodies;
 	dns_lookup lk;
 	dns_lookup_init(&lk, cache, time(NULL));
 	return mw_arc_verify_run(&r->arc, &lk, res, err);
@@ -93,8 +95,8 @@ mw_status mw_authrun_run(mw_authrun *r, const mw_message *msg, const mw_authrun_
 	time_t now = o->now ? o->now : time(NULL);
 	mw_status st;
 	if ((st = run_spf(r, o, res, cache, err)) != MW_OK ||
-	    (st = run_dkim(r, msg, now, o->dkim_keys, res, cache, err)) != MW_OK ||
-	    (st = run_arc(r, msg, now, res, cache, err)) != MW_OK)
+	    (st = run_dkim(r, msg, o, now, res, cache, err)) != MW_OK ||
+	    (st = run_arc(r, msg, o->bodies, now, res, cache, err)) != MW_OK)
 		return st;
 	r->in = (mw_dmarc_input){r->from.domain, r->from.naddrs, &r->spf_in, r->dkim_in,
 	                         r->dkim.nsig,   o->dmarc_flags, o->pct_roll};

@@ -47,6 +47,8 @@ typedef struct mw_authrun_opts {
 	time_t now;                  /* clock for DKIM/ARC x= and t= */
 	bool spf_quiet;              /* no SPF trace / Received-SPF text (hot paths) */
 	mw_dkim_keycache *dkim_keys; /* optional, borrowed: parsed DKIM keys reused across runs */
+	const mw_bodyhash_set *bodies; /* optional, borrowed: body hashes computed while the body
+					* streamed (auth/dkim_bodyhash.h); msg may be the header only */
 } mw_authrun_opts;
 
 typedef struct mw_authrun {

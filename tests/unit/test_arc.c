@@ -324,7 +324,7 @@ static bool sign_case(dns_zone *z, EVP_PKEY *key, const char *domain, const char
 	assert_int_equal(mw_arc_verify_run(&chain, &lk, r, NULL), MW_OK);
 	mw_arc_seal_opts o = {domain, sel, sc(map_get(d, t, "srv-id")), key,
 			      sc(map_get(d, t, "sig-headers")), NULL,
-			      (time_t)atoll(sc(map_get(d, t, "t")))};
+			      (time_t)atoll(sc(map_get(d, t, "t"))), NULL};
 	mw_pool *pool = mw_pool_new(1 << 22);
 	mw_arc_seal_out out;
 	mw_err err;
@@ -482,7 +482,7 @@ static char *seal_text(dns_zone *z, const char *raw, EVP_PKEY *key, mw_status *s
 	assert_int_equal(mw_arc_verify_init(&v, &m, 1700000000), MW_OK);
 	assert_int_equal(mw_arc_verify_run(&v, &lk, r, NULL), MW_OK);
 	mw_pool *pool = mw_pool_new(1 << 22);
-	mw_arc_seal_opts o = {"example.org", "k", "mx.example.org", key, NULL, "spf=pass", 1700000000};
+	mw_arc_seal_opts o = {"example.org", "k", "mx.example.org", key, NULL, "spf=pass", 1700000000, NULL};
 	mw_arc_seal_out out;
 	size_t len;
 	char *res = NULL;
