@@ -170,6 +170,13 @@
 #define MW_NW_LOG_GAP_MS 20       /* min gap between log-triggered samples: <= 50 dumps/s in a SYN flood */
 #define MW_NW_PENDING_MAX 4096    /* logged SYNs waiting for the next sample; full = sample now */
 
+/* ---- milter (streamed messages) ---- */
+#define MW_MILTER_AR_MAX 64           /* forged A-R fields removed per message: abuse limit (real
+				       * messages carry 1-5 A-R fields) */
+#define MW_MILTER_SCAN_DEF (4u << 20) /* body bytes kept for the content scan: the text parts and
+				       * links phishing rules look at come first; attachments
+				       * beyond this are hashed, not scanned */
+
 /* ---- ARC (RFC 8617) ---- */
 #define MW_ARC_INSTANCES_MAX 50       /* §4.2.1: instance values are 1..50 */
 #define MW_ARC_FIELDS_MAX 160         /* ARC fields read: 3 per set plus slack for duplicates */
