@@ -91,9 +91,15 @@ int cmd_milter(int argc, char **argv)
 	if (!dns.resolver && cfg->resolver[0])
 		dns.resolver = cfg->resolver;
 	int rc = CLI_EXIT_OK;
+	if (milter_config_check(cfg, &err) != MW_OK) {
+		fprintf(stderr, "mailwarden milter: %s\n", err.msg);
+		milter_config_free(cfg);
+		return CLI_EXIT_USAGE;
+	}
 	if (check)
-		printf("milter config ok: socket %s, %zu DKIM keys, %zu domains, BATV %s\n",
-		       cfg->socket, cfg->nkeys, cfg->ndomains, cfg->batv ? "on" : "off");
+		printf("milter config ok: socket %s, %zu DKIM keys, %zu domains, BATV %s, ARC seal %s\n",
+		       cfg->socket, cfg->nkeys, cfg->ndomains, cfg->batv ? "on" : "off",
+		       cfg->arc_seal ? "on" : "off");
 	else
 		rc = milter_run(cfg, &dns);
 	milter_config_free(cfg);

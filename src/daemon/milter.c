@@ -24,6 +24,7 @@
 #include "forensics/authrun.h"
 #include "mail/message.h"
 #include "outbound/batv.h"
+#include "outbound/milter_msg.h"
 #include "outbound/scan.h"
 #include "daemon/milter_inbound.h"
 #include "report/drrecord.h"
@@ -31,7 +32,6 @@
 #include "store/eventlog.h"
 
 #define MILTER_RCPT_MAX 64 /* BATV-tagged recipients rewritten per message */
-#define MILTER_AR_MAX 64   /* forged A-R fields removed per message */
 
 /* libmilter's callbacks carry no user pointer: the program's one milter. */
 static milter_config *g_cfg;
@@ -55,11 +55,9 @@ typedef struct milter_conn {
 	bool outbound;
 	char auth[256];
 	char rcpt_domain[256];         /* first recipient's domain (DMARC report envelope_to) */
-	mw_buf msg;
-	bool too_big;
-	size_t nar;                    /* A-R fields seen */
-	unsigned forged[MILTER_AR_MAX]; /* their 1-based indices claiming our authserv-id */
-	size_t nforged;
+	bool leadspc;                  /* SMFIP_HDR_LEADSPC negotiated (per connection) */
+	mw_milter_msg mm;              /* headers, streamed body hashes, scan prefix */
+	bool too_big;                  /* over max_message: passed unchanged */
 	struct {
 		char tagged[MW_BATV_ADDR_MAX + 3], orig[MW_BATV_ADDR_MAX + 3];
 	} rw[MILTER_RCPT_MAX];
@@ -95,23 +93,63 @@ static sfsistat fail_default(SMFICTX *ctx, const char *what)
 	return SMFIS_ACCEPT;
 }
 
-/* reset_msg - forget per-message state */
+/* reset_msg - forget per-message state (frees the headers and body hashes) */
 static void reset_msg(milter_conn *c)
 {
 	c->from[0] = c->auth[0] = c->rcpt_domain[0] = '\0';
 	c->outbound = c->too_big = false;
-	c->nar = c->nforged = c->nrw = 0;
-	mw_buf_free(&c->msg);
-	mw_buf_init(&c->msg, g_cfg->max_message);
+	c->nrw = 0;
+	mw_milter_msg_reset(&c->mm);
+}
+
+/* conn_new - connection state (negotiate or connect, whichever comes first) */
+static milter_conn *conn_new(SMFICTX *ctx)
+{
+	milter_conn *c = smfi_getpriv(ctx);
+	if (c)
+		return c;
+	if (!(c = calloc(1, sizeof(*c))))
+		return NULL;
+	mw_milter_msg_opts o = {.leadspc = false};
+	mw_milter_msg_init(&c->mm, &o);
+	smfi_setpriv(ctx, c);
+	return c;
+}
+
+/* milter_leadspc - per-connection LEADSPC */
+bool milter_leadspc(SMFICTX *ctx)
+{
+	const milter_conn *c = smfi_getpriv(ctx);
+	return c && c->leadspc;
+}
+
+/* cb_negotiate - ask for header values with their leading whitespace
+ * (SMFIP_HDR_LEADSPC), so fields are rebuilt byte-exactly for "simple"
+ * canonicalization; every other step as libmilter's defaults */
+static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+			     unsigned long f3, unsigned long *pf0, unsigned long *pf1,
+			     unsigned long *pf2, unsigned long *pf3)
+{
+	(void)f2;
+	(void)f3;
+	milter_conn *c = conn_new(ctx);
+	if (!c)
+		return SMFIS_ALL_OPTS;
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM | SMFIF_ADDRCPT | SMFIF_DELRCPT |
+		     SMFIF_QUARANTINE);
+	c->leadspc = (f1 & SMFIP_HDR_LEADSPC) != 0;
+	*pf1 = f1 & SMFIP_HDR_LEADSPC;
+	*pf2 = *pf3 = 0;
+	return SMFIS_CONTINUE;
 }
 
 static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
-	milter_conn *c = calloc(1, sizeof(*c));
+	(void)host;
+	milter_conn *c = conn_new(ctx);
 	if (!c)
 		return fail_default(ctx, "out of memory at connect");
 	mw_strlcpy(c->host, host ? host : "", sizeof(c->host));
-	mw_buf_init(&c->msg, g_cfg->max_message);
 	mw_ip ip;
 	const char *addr = smfi_getsymval(ctx, "{client_addr}");
 	if (addr && mw_ip_parse(addr, &ip)) {
@@ -131,7 +169,6 @@ static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 			c->trusted = milter_is_trusted(g_cfg, &ip);
 		}
 	}
-	smfi_setpriv(ctx, c);
 	return SMFIS_CONTINUE;
 }
 
@@ -154,6 +191,13 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	if (auth && *auth)
 		mw_strlcpy(c->auth, auth, sizeof(c->auth));
 	c->outbound = c->auth[0] || c->trusted;
+	/* what this message needs while it streams: the A-R fields to remove
+	 * (inbound), our own body hash (signing or sealing), the scan prefix */
+	c->mm.o.leadspc = c->leadspc;
+	c->mm.o.authserv_id = c->outbound ? NULL : g_cfg->authserv_id;
+	c->mm.o.own_hash = c->outbound ? g_cfg->nkeys > 0 : g_cfg->arc_seal;
+	c->mm.o.scan_max = g_cfg->scan && (c->outbound || g_cfg->inbound_scan != MILTER_IS_OFF)
+				   ? g_cfg->scan_max : 0;
 	return SMFIS_CONTINUE;
 }
 
@@ -195,91 +239,43 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 	return SMFIS_CONTINUE;
 }
 
-/* claims_our_id - an A-R value whose authserv-id is ours */
-static bool claims_our_id(const char *v)
-{
-	mw_pool *pool = mw_pool_new(1u << 20);
-	mw_authres ar;
-	mw_err err;
-	bool ours = false;
-	if (pool && mw_authres_parse(v, strlen(v), MW_AR_LENIENT, pool, &ar, &err) == MW_OK) {
-		ours = mw_strcaseeq(ar.authserv_id, g_cfg->authserv_id);
-	} else { /* unparsable: compare the first token */
-		while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
-			v++;
-		size_t n = strcspn(v, "; \t\r\n");
-		ours = mw_strcaseeq_n(v, n, g_cfg->authserv_id);
-	}
-	mw_pool_free(pool);
-	return ours;
-}
-
-/* append_crlf - value with its bare LFs (libmilter folding) as CRLF */
-static mw_status append_crlf(mw_buf *b, const char *v)
-{
-	mw_status st = MW_OK;
-	for (const char *p = v; *p && st == MW_OK; p++)
-		st = (*p == '\n' && (p == v || p[-1] != '\r')) ? mw_buf_puts(b, "\r\n")
-								 : mw_buf_putc(b, *p);
-	return st;
-}
-
 static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	milter_conn *c = smfi_getpriv(ctx);
 	if (!c)
 		return fail_default(ctx, "no connection state at a header");
-	if (mw_strcaseeq(name, "Authentication-Results")) {
-		c->nar++;
-		if (!c->outbound && c->nforged < MILTER_AR_MAX && claims_our_id(value))
-			c->forged[c->nforged++] = (unsigned)c->nar;
-	}
-	if (c->too_big)
-		return SMFIS_CONTINUE;
-	if (mw_buf_puts(&c->msg, name) != MW_OK || mw_buf_puts(&c->msg, ": ") != MW_OK ||
-	    append_crlf(&c->msg, value) != MW_OK || mw_buf_puts(&c->msg, "\r\n") != MW_OK)
-		c->too_big = true;
+	mw_milter_msg_header(&c->mm, name, value);
 	return SMFIS_CONTINUE;
 }
 
 static sfsistat cb_eoh(SMFICTX *ctx)
 {
 	milter_conn *c = smfi_getpriv(ctx);
-	if (c && !c->too_big && mw_buf_puts(&c->msg, "\r\n") != MW_OK)
-		c->too_big = true;
+	if (c)
+		mw_milter_msg_eoh(&c->mm); /* a refused section is reported at end of message */
 	return SMFIS_CONTINUE;
 }
 
+/* cb_body - hash as it streams; only the scan prefix is kept */
 static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
 	milter_conn *c = smfi_getpriv(ctx);
-	if (c && !c->too_big && mw_buf_append(&c->msg, chunk, len) != MW_OK) {
+	if (!c || c->too_big)
+		return SMFIS_CONTINUE;
+	if (g_cfg->max_message && c->mm.body_bytes + len > g_cfg->max_message) {
 		c->too_big = true;
-		mw_buf_free(&c->msg); /* bounded memory: drop what was kept */
-		mw_buf_init(&c->msg, g_cfg->max_message);
+		mw_milter_msg_reset(&c->mm); /* nothing more is kept */
+		return SMFIS_CONTINUE;
 	}
+	mw_milter_msg_body(&c->mm, chunk, len);
 	return SMFIS_CONTINUE;
 }
 
-/* field_value - "Name: value\r\n..." -> value with LF folding, for smfi_* */
-static char *field_value(const char *field)
+/* field_value - "Name: value\r\n..." -> value for smfi_* (LF folding; the
+ * leading space kept when the MTA adds none, SMFIP_HDR_LEADSPC) */
+static char *field_value(const milter_conn *c, const char *field)
 {
-	const char *colon = strchr(field, ':');
-	if (!colon)
-		return NULL;
-	const char *v = colon + 1;
-	while (*v == ' ')
-		v++;
-	char *out = malloc(strlen(v) + 1), *o = out;
-	if (!out)
-		return NULL;
-	for (; *v; v++)
-		if (*v != '\r')
-			*o++ = *v;
-	while (o > out && o[-1] == '\n')
-		o--;
-	*o = '\0';
-	return out;
+	return mw_milter_field_value(field, c->leadspc);
 }
 
 /* record_hold - the scan verdict as an event (same table as serve's) */
@@ -326,7 +322,8 @@ static void scan_outbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
 	mw_scan_result *r = calloc(1, sizeof(*r));
 	mw_err err;
 	mw_err_clear(&err);
-	if (!r || mw_scan_message(g_cfg->scan, c->msg.data, c->msg.len, r, &err) != MW_OK) {
+	if (!r || mw_scan_message(g_cfg->scan, mw_buf_cstr(&c->mm.kept), c->mm.kept.len, r, &err) !=
+			  MW_OK) {
 		fprintf(stderr, "mailwarden milter: scan failed (%s): message not held\n",
 			r ? err.msg : "out of memory");
 		free(r);
@@ -363,10 +360,11 @@ static sfsistat sign_outbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
 			continue;
 		mw_dkim_sign_opts o;
 		mw_dkim_sign_opts_init(&o, k->domain, k->selector, time(NULL));
+		o.bodies = c->mm.bodies; /* hashed while the body streamed */
 		mw_buf out;
 		mw_buf_init(&out, 65536);
 		char *v = NULL;
-		if (mw_dkim_sign(m, k->key, &o, &out, &err) == MW_OK && (v = field_value(out.data)))
+		if (mw_dkim_sign(m, k->key, &o, &out, &err) == MW_OK && (v = field_value(c, out.data)))
 			smfi_insheader(ctx, 0, "DKIM-Signature", v);
 		else
 			fprintf(stderr, "mailwarden milter: DKIM signing d=%s s=%s failed: %s\n",
@@ -409,6 +407,49 @@ static mw_dmarclog *dmarclog_get(void)
 	return dl;
 }
 
+/* seal_inbound - RFC 8617 §5.1: our ARC set on top of the verified message,
+ * cv= from the chain validation; the AAR carries our A-R results */
+static void seal_inbound(SMFICTX *ctx, const milter_conn *c, mw_authrun *r,
+			 const mw_authrun_opts *o)
+{
+	if (r->arc.cv == MW_AUTH_TEMPERROR) {
+		fprintf(stderr, "mailwarden milter: ARC chain check failed temporarily: not sealed\n");
+		return;
+	}
+	mw_buf ar;
+	mw_buf_init(&ar, MW_AR_HEADER_MAX + 64);
+	mw_pool *pool = mw_pool_new(1u << 22);
+	mw_err err;
+	mw_err_clear(&err);
+	const char *semi = NULL;
+	if (pool && mw_authrun_authres(r, o, false, &ar) == MW_OK)
+		semi = strchr(mw_buf_cstr(&ar), ';');
+	while (semi && (*semi == ';' || *semi == ' ' || *semi == '\t' || *semi == '\r' ||
+			*semi == '\n'))
+		semi++;
+	mw_arc_seal_opts so = {g_cfg->arc_domain, g_cfg->arc_selector, g_cfg->authserv_id,
+			       g_cfg->arc_key, NULL, semi, time(NULL), c->mm.bodies};
+	mw_arc_seal_out out;
+	if (!semi || mw_arc_seal(&c->mm.hdr, &r->arc, &so, pool, &out, &err) != MW_OK) {
+		fprintf(stderr, "mailwarden milter: ARC seal not added: %s\n",
+			err.msg[0] ? err.msg : "no results to seal");
+	} else {
+		const char *f[3][2] = {{"ARC-Authentication-Results", out.aar},
+				       {"ARC-Message-Signature", out.ams},
+				       {"ARC-Seal", out.as}};
+		for (int i = 0; i < 3; i++) { /* inserted at the top: AS, AMS, AAR, A-R */
+			char *v = field_value(c, f[i][1]);
+			if (!v || smfi_insheader(ctx, 0, (char *)f[i][0], v) != MI_SUCCESS)
+				fprintf(stderr, "mailwarden milter: %s not added\n", f[i][0]);
+			free(v);
+		}
+		fprintf(stderr, "mailwarden milter: ARC i=%u cv=%s sealed as d=%s s=%s\n",
+			out.instance, mw_arc_cv_name(out.cv), g_cfg->arc_domain, g_cfg->arc_selector);
+	}
+	mw_pool_free(pool);
+	mw_buf_free(&ar);
+}
+
 /* verify_inbound - authrun, A-R, forged A-R removal, DMARC reject */
 static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
 {
@@ -420,7 +461,8 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 			     .authserv_id = g_cfg->authserv_id,
 			     .dmarc_flags = 0,
 			     .now = time(NULL),
-			     .spf_quiet = true};
+			     .spf_quiet = true,
+			     .bodies = c->mm.bodies};
 	mw_err err;
 	mw_err_clear(&err);
 	pthread_mutex_lock(&g_dns_lock);
@@ -437,16 +479,16 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 	mw_buf_init(&ar, MW_AR_HEADER_MAX + 64);
 	char *v = NULL;
 	if (st != MW_OK || mw_authrun_authres(&r, &o, true, &ar) != MW_OK ||
-	    !(v = field_value(ar.data))) {
+	    !(v = field_value(c, ar.data))) {
 		mw_authrun_free(&r);
 		mw_buf_free(&ar);
 		return fail_default(ctx, err.msg[0] ? err.msg : "authentication failed internally");
 	}
-	for (size_t i = c->nforged; i > 0; i--) /* highest index first: indices stay valid */
-		smfi_chgheader(ctx, "Authentication-Results", (int)c->forged[i - 1], NULL);
-	if (c->nforged)
+	for (size_t i = c->mm.nforged; i > 0; i--) /* highest index first: indices stay valid */
+		smfi_chgheader(ctx, "Authentication-Results", (int)c->mm.forged[i - 1], NULL);
+	if (c->mm.nforged)
 		fprintf(stderr, "mailwarden milter: removed %zu forged Authentication-Results\n",
-			c->nforged);
+			c->mm.nforged);
 	smfi_insheader(ctx, 0, "Authentication-Results", v);
 	for (size_t i = 0; i < c->nrw; i++) {
 		smfi_delrcpt(ctx, c->rw[i].tagged);
@@ -460,12 +502,12 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 		fprintf(stderr, "mailwarden milter: DMARC %s: requested %s, %s\n", ddom,
 			mw_dmarc_policy_name(dispo.requested), dcomment);
 	if (!reject && dispo.final == MW_DMARC_POLICY_QUARANTINE) {
-		char why[320];
-		snprintf(why, sizeof(why), "DMARC policy quarantine for %s", ddom);
-		if (g_cfg->dmarc_quarantine == MILTER_Q_HOLD && smfi_quarantine(ctx, why) != MI_SUCCESS)
+		char why[320]; /* leading space: the value as sent under SMFIP_HDR_LEADSPC */
+		snprintf(why, sizeof(why), " DMARC policy quarantine for %s", ddom);
+		if (g_cfg->dmarc_quarantine == MILTER_Q_HOLD && smfi_quarantine(ctx, why + 1) != MI_SUCCESS)
 			fprintf(stderr, "mailwarden milter: smfi_quarantine refused\n");
 		if (g_cfg->dmarc_quarantine == MILTER_Q_HEADER)
-			smfi_addheader(ctx, "X-Mailwarden-DMARC", why);
+			smfi_addheader(ctx, "X-Mailwarden-DMARC", why + !c->leadspc);
 	}
 	mw_drrecord_ctx rc = {time(NULL), c->ip, c->rcpt_domain[0] ? c->rcpt_domain : NULL,
 			      reject ? MW_DRREC_REJECTED
@@ -477,6 +519,8 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 	mw_dmarclog *dl = c->have_ip ? dmarclog_get() : NULL;
 	if (dl && mw_drrecord_add(dl, &r, &rc, &err) != MW_OK)
 		fprintf(stderr, "mailwarden milter: DMARC result not stored: %s\n", err.msg);
+	if (!reject && g_cfg->arc_seal)
+		seal_inbound(ctx, c, &r, &o);
 	free(v);
 	mw_authrun_free(&r);
 	mw_buf_free(&ar);
@@ -485,7 +529,7 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 		return SMFIS_REJECT;
 	}
 	if (g_cfg->inbound_scan != MILTER_IS_OFF && g_cfg->scan &&
-	    milter_scan_inbound(ctx, g_cfg, c->msg.data, c->msg.len, c->ip) == SMFIS_REJECT)
+	    milter_scan_inbound(ctx, g_cfg, mw_buf_cstr(&c->mm.kept), c->mm.kept.len, c->ip) == SMFIS_REJECT)
 		return SMFIS_REJECT;
 	return SMFIS_ACCEPT;
 }
@@ -501,15 +545,16 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		reset_msg(c);
 		return SMFIS_ACCEPT;
 	}
-	mw_message m;
 	mw_err err;
 	mw_err_clear(&err);
-	if (mw_message_parse(c->msg.data ? c->msg.data : "", c->msg.len, &m, &err) != MW_OK) {
+	if (mw_milter_msg_eom(&c->mm, &err) != MW_OK) { /* header refused: over limits, malformed */
+		char why[MW_ERR_MSG_MAX + MW_IP_STR_MAX + 32];
+		snprintf(why, sizeof(why), "message from %s not evaluated: %s", c->ip, err.msg);
 		reset_msg(c);
-		return fail_default(ctx, err.msg);
+		return fail_default(ctx, why);
 	}
-	sfsistat rc = c->outbound ? sign_outbound(ctx, c, &m) : verify_inbound(ctx, c, &m);
-	mw_message_free(&m);
+	const mw_message *m = &c->mm.hdr; /* the header section; the body is in mm.bodies */
+	sfsistat rc = c->outbound ? sign_outbound(ctx, c, m) : verify_inbound(ctx, c, m);
 	reset_msg(c);
 	return rc;
 }
@@ -526,7 +571,8 @@ static sfsistat cb_close(SMFICTX *ctx)
 {
 	milter_conn *c = smfi_getpriv(ctx);
 	if (c) {
-		mw_buf_free(&c->msg);
+		mw_milter_msg_reset(&c->mm);
+		mw_buf_free(&c->mm.head);
 		free(c);
 		smfi_setpriv(ctx, NULL);
 	}
@@ -548,15 +594,20 @@ static struct smfiDesc g_desc = {
 	.xxfi_eom = cb_eom,
 	.xxfi_abort = cb_abort,
 	.xxfi_close = cb_close,
+	.xxfi_negotiate = cb_negotiate,
 };
 
 /* milter_open - DNS, event history (standalone only), register, bind */
 int milter_open(milter_config *cfg, const cli_dns_opts *dns)
 {
 	g_cfg = cfg;
+	mw_err err;
+	if (milter_config_check(cfg, &err) != MW_OK) {
+		fprintf(stderr, "mailwarden milter: %s\n", err.msg);
+		return 2;
+	}
 	if (!cli_dns_open(&g_dns, dns))
 		return 2;
-	mw_err err;
 	if (!g_sink && cfg->events_db[0] && !(g_events = mw_eventlog_open(cfg->events_db, false, &err))) {
 		fprintf(stderr, "mailwarden milter: events_db: %s\n", err.msg);
 		cli_dns_close(&g_dns);

@@ -33,10 +33,17 @@
 #ifndef MW_DAEMON_MILTER_H
 #define MW_DAEMON_MILTER_H
 
+#include <libmilter/mfapi.h>
+#include <stdbool.h>
+
 #include "cli/dnsopt.h"
 #include "daemon/milter_config.h"
 
 #include "store/event.h"
+
+/* milter_leadspc - SMFIP_HDR_LEADSPC was agreed on this connection: header
+ * values we add must carry their own leading space */
+bool milter_leadspc(SMFICTX *ctx);
 
 /* milter_run - serve until SIGTERM/SIGINT; returns a CLI exit code
  * (milter_open + milter_main) */

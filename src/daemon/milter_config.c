@@ -21,7 +21,8 @@ static void defaults(milter_config *c)
 	c->batv_days = MW_BATV_VALID_DEF;
 	c->default_tempfail = true; /* an error must never lose or silently pass mail unchecked */
 	c->timeout_s = 30;          /* MTA I/O timeout; Postfix's milter_*_timeout are 30-300 s */
-	c->max_message = 16u << 20; /* bytes buffered: larger messages pass unsigned, with a log */
+	c->max_message = 0;        /* bodies stream through the hashes: no size needs a cap */
+	c->scan_max = MW_MILTER_SCAN_DEF; /* scan the first 4 MiB of a body (core/limits.h) */
 	mw_dispo_config_init(&c->dispo);
 	c->dmarc_quarantine = MILTER_Q_HEADER; /* visible to filters, never loses mail */
 }
@@ -50,6 +51,38 @@ static mw_status set_long(const char *name, const char *v, long lo, long hi, lon
 	return MW_OK;
 }
 
+/* read_key - a private key file (PEM or Ed25519 seed) for setting `what` */
+static mw_status read_key(const char *what, const char *path, EVP_PKEY **out, mw_err *err)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return mw_err_set(err, MW_ENOTFOUND, "%s: cannot open %s", what, path);
+	char pem[16384];
+	size_t n = fread(pem, 1, sizeof(pem), f);
+	fclose(f);
+	mw_status st = n == sizeof(pem) ? mw_err_set(err, MW_ETOOBIG, "%s: %s too large", what, path)
+					: mw_dkim_load_private_key(pem, n, out, err);
+	OPENSSL_cleanse(pem, sizeof(pem));
+	return st;
+}
+
+/* set_arc_key - the sealing key: RSA only (RFC 8617 §4.1.3 allows rsa-sha256) */
+static mw_status set_arc_key(milter_config *c, const char *path, mw_err *err)
+{
+	EVP_PKEY *k = NULL;
+	mw_status st = read_key("arc_key", path, &k, err);
+	if (st != MW_OK)
+		return st;
+	if (EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA) {
+		EVP_PKEY_free(k);
+		return mw_err_set(err, MW_EINVAL, "arc_key: %s is not an RSA key (RFC 8617 seals are "
+				  "rsa-sha256 only; ed25519 ARC is not standardised)", path);
+	}
+	EVP_PKEY_free(c->arc_key);
+	c->arc_key = k;
+	return MW_OK;
+}
+
 /* add_key - "DOMAIN SELECTOR KEYFILE" */
 static mw_status add_key(milter_config *c, const char *v, mw_err *err)
 {
@@ -62,15 +95,7 @@ static mw_status add_key(milter_config *c, const char *v, mw_err *err)
 	if (!mw_domain_normalize(dom, k->domain, sizeof(k->domain)))
 		return mw_err_set(err, MW_EINVAL, "dkim_key: bad domain '%s'", dom);
 	mw_strlcpy(k->selector, sel, sizeof(k->selector));
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return mw_err_set(err, MW_ENOTFOUND, "dkim_key: cannot open %s", path);
-	char pem[16384];
-	size_t n = fread(pem, 1, sizeof(pem), f);
-	fclose(f);
-	mw_status st = n == sizeof(pem) ? mw_err_set(err, MW_ETOOBIG, "dkim_key: %s too large", path)
-					: mw_dkim_load_private_key(pem, n, &k->key, err);
-	OPENSSL_cleanse(pem, sizeof(pem));
+	mw_status st = read_key("dkim_key", path, &k->key, err);
 	if (st == MW_OK)
 		c->nkeys++;
 	return st;
@@ -174,8 +199,28 @@ mw_status milter_config_set(milter_config *c, const char *name, const char *v, m
 		if ((st = set_long(name, v, 1, 3600, &x, err)) == MW_OK)
 			c->timeout_s = (int)x;
 	} else if (!strcmp(name, "max_message")) {
-		if ((st = set_long(name, v, 1024, 1L << 30, &x, err)) == MW_OK)
+		if ((st = set_long(name, v, 0, 1L << 40, &x, err)) == MW_OK)
 			c->max_message = (size_t)x;
+		if (st == MW_OK && x > 0 && x < 1024)
+			st = mw_err_set(err, MW_EINVAL, "max_message: 0 (no limit) or at least 1024");
+	} else if (!strcmp(name, "scan_max")) {
+		if ((st = set_long(name, v, 0, 1L << 30, &x, err)) == MW_OK)
+			c->scan_max = (size_t)x;
+	} else if (!strcmp(name, "arc_seal")) {
+		if (!strcmp(v, "on") || !strcmp(v, "off"))
+			c->arc_seal = !strcmp(v, "on");
+		else
+			st = set_bool(name, v, &c->arc_seal, err);
+	} else if (!strcmp(name, "arc_domain")) {
+		if (!mw_domain_normalize(v, c->arc_domain, sizeof(c->arc_domain)))
+			st = mw_err_set(err, MW_EINVAL, "arc_domain: bad domain '%s'", v);
+	} else if (!strcmp(name, "arc_selector")) {
+		if (!*v || strlen(v) >= sizeof(c->arc_selector) || strpbrk(v, " \t;=\r\n"))
+			st = mw_err_set(err, MW_EINVAL, "arc_selector: bad selector '%s'", v);
+		else
+			mw_strlcpy(c->arc_selector, v, sizeof(c->arc_selector));
+	} else if (!strcmp(name, "arc_key")) {
+		st = set_arc_key(c, v, err);
 	} else if (!strcmp(name, "dmarc_quarantine")) {
 		if (!strcmp(v, "off") || !strcmp(v, "header") || !strcmp(v, "hold"))
 			c->dmarc_quarantine = !strcmp(v, "off") ? MILTER_Q_OFF
@@ -250,6 +295,7 @@ void milter_config_free(milter_config *c)
 		return;
 	for (size_t i = 0; i < c->nkeys; i++)
 		EVP_PKEY_free(c->keys[i].key);
+	EVP_PKEY_free(c->arc_key);
 	OPENSSL_cleanse(&c->batv_keys, sizeof(c->batv_keys));
 	mw_scan_rules_free(c->scan);
 	free(c);
@@ -267,9 +313,14 @@ bool milter_is_our_domain(const milter_config *c, const char *d)
 /* milter_is_trusted - ip within a trusted network */
 bool milter_is_trusted(const milter_config *c, const mw_ip *ip)
 {
-	for (size_t i = 0; i < c->nnets; i++)
-		if (ip->family == c->nets[i].net.family &&
-		    mw_ip_in_cidr(ip, &c->nets[i].net, c->nets[i].prefix))
-			return true;
-	return false;
+	return mw_cidr_list_has(c->nets, c->nnets, ip);
+}
+
+/* milter_config_check - cross-setting checks */
+mw_status milter_config_check(const milter_config *c, mw_err *err)
+{
+	if (c->arc_seal && (!c->arc_domain[0] || !c->arc_selector[0] || !c->arc_key))
+		return mw_err_set(err, MW_EINVAL,
+				  "arc_seal = on needs arc_domain, arc_selector and arc_key");
+	return MW_OK;
 }

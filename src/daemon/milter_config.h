@@ -24,6 +24,7 @@
 #include "core/ip.h"
 #include "outbound/batv.h"
 #include "forensics/disposition.h"
+#include "outbound/milter_msg.h"
 #include "outbound/scan.h"
 
 #define MILTER_KEYS_MAX 16     /* DKIM keys in the table: several signatures per domain fit */
@@ -37,10 +38,7 @@ typedef struct milter_key {
 	EVP_PKEY *key;
 } milter_key;
 
-typedef struct milter_net {
-	mw_ip net;
-	unsigned prefix;
-} milter_net;
+typedef mw_cidr milter_net;
 
 typedef struct milter_config {
 	char socket[MILTER_STR_MAX];      /* libmilter connection spec: inet:PORT@HOST, unix:PATH */
@@ -61,7 +59,12 @@ typedef struct milter_config {
 	bool dmarc_reject;                /* reject on DMARC fail under p=reject */
 	bool default_tempfail;            /* internal error: tempfail (true) or accept */
 	int timeout_s;                    /* libmilter's MTA I/O timeout */
-	size_t max_message;               /* bytes buffered per message; larger pass unchanged */
+	size_t max_message;               /* 0 = any size (streamed); else larger pass unchanged */
+	size_t scan_max;                  /* body bytes kept for the outbound content scan */
+	bool arc_seal;                    /* ARC-seal inbound mail after verification */
+	char arc_domain[256];             /* d= of our seals */
+	char arc_selector[64];            /* s= of our seals */
+	EVP_PKEY *arc_key;                /* RSA (RFC 8617 seals are rsa-sha256 only) */
 	mw_scan_rules *scan;              /* outbound content rules (NULL = no scan) */
 	char events_db[MILTER_STR_MAX];   /* SQLite event history ("" = none) */
 	mw_dispo_config dispo;            /* DMARC pct / t=y / local overrides */
@@ -73,6 +76,9 @@ typedef struct milter_config {
 milter_config *milter_config_load(const char *path, mw_err *err);
 /* milter_config_set - one key = value (also used for command-line overrides) */
 mw_status milter_config_set(milter_config *c, const char *name, const char *value, mw_err *err);
+/* milter_config_check - settings that depend on each other (arc_seal needs
+ * arc_domain, arc_selector, arc_key); MW_EINVAL with the reason */
+mw_status milter_config_check(const milter_config *c, mw_err *err);
 /* milter_config_free - config and its keys */
 void milter_config_free(milter_config *c);
 /* milter_is_our_domain - d equals or is below one of our domains */

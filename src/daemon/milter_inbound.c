@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/str.h"
+#include "daemon/milter.h"
 
 /* roll - uniform 0..99 from the kernel (thread-safe, no state) */
 static unsigned roll(void *ctx)
@@ -102,8 +103,9 @@ sfsistat milter_scan_inbound(SMFICTX *ctx, const milter_config *cfg, const char 
 			break;
 		off += (size_t)n;
 	}
-	snprintf(value, sizeof(value), "score=%d threshold=%d rules=%s", res->score, res->threshold,
-		 res->nhits ? rules : "none");
+	snprintf(value, sizeof(value), "%sscore=%d threshold=%d rules=%s",
+		 milter_leadspc(ctx) ? " " : "", /* the MTA adds no space under LEADSPC */
+		 res->score, res->threshold, res->nhits ? rules : "none");
 	sfsistat rc = SMFIS_CONTINUE;
 	if (res->hold && cfg->inbound_scan == MILTER_IS_REJECT) {
 		smfi_setreply(ctx, "550", "5.7.1", "message refused by content policy");
