@@ -13,7 +13,9 @@
 #  - a bounce (null sender) to an untagged address of ours is rejected, to a
 #    tagged one accepted and delivered to the original address;
 #  - an outbound phishing-shaped message (samples/scan/phishing.rules) lands
-#    in Postfix's hold queue and a hold event is recorded.
+#    in Postfix's hold queue and a hold event is recorded;
+#  - SMFIP_HDR_LEADSPC: a simple/simple signature over odd header spacing
+#    verifies through Postfix (the milter rebuilds fields byte-exactly).
 set -uo pipefail
 MW=$(readlink -f "$1")
 . "$(dirname "$0")/lib_serve.bash"
@@ -229,6 +231,15 @@ ok "the milter logged the size skip" 1 "$(grep -c 'over max_message (1048576 byt
 ok "after both, a normal message still gets its A-R" 0 "$(send news@news.example alice@example.com --header "From: <news@news.example>")"
 M=$(delivered 6)
 ok "A-R present" 1 "$(grep -ci '^Authentication-Results: mx.example.com' "$M" 2>/dev/null)"
+
+# ---- 7. SMFIP_HDR_LEADSPC through Postfix: simple/simple over odd spacing -------
+printf 'From:   News  <news@news.example>\r\nTo:alice@example.com\r\nSubject:\tspaced\t out  \r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <odd.1@news.example>\r\n\r\nbody  text \r\n' > "$D/odd.eml"
+"$MW" dkim sign "$D/odd.eml" --domain example.com --selector rsa1 --key "$D/mw/rsa1.private" \
+  --canon simple/simple > "$D/odd.signed"
+ok "odd-spacing message accepted" 0 "$(send news@news.example alice@example.com --data "$D/odd.signed")"
+M=$(delivered 7)
+ok "simple/simple signature over odd spacing: our A-R says dkim=pass" 1 "$(our_ar "$M" | grep -c 'dkim=pass')"
+ok "the odd spacing reached the mailbox unchanged" 1 "$(grep -c "$(printf '^Subject:\tspaced\t out  \r$')" "$M" 2>/dev/null)"
 
 kill -TERM "$MWPID"; wait "$MWPID"; rc=$?; MWPID=
 ok "SIGTERM: milter exits 0" 0 "$rc"
