@@ -59,6 +59,8 @@ static const char usage_text[] =
 	"  --send               mail them to the verified rua= destinations\n"
 	"  --sendmail PATH      submission program (default /usr/sbin/sendmail)\n"
 	"  --again              also periods already sent\n"
+	"  --keep DAYS          with --send: delete stored results older than DAYS before\n"
+	"                       --until (default 62; 0 keeps everything)\n"
 	"  --json               JSON output\n" CLI_DNS_HELP
 	"  --help               this text\n"
 	"\n"
@@ -67,6 +69,7 @@ static const char usage_text[] =
 typedef struct gopts {
 	const char *db, *org, *email, *submitter, *extra, *out, *sendmail;
 	int64_t period, until;
+	long keep_days;
 	bool send, again, json;
 	cli_dns_opts dns;
 } gopts;
@@ -105,12 +108,12 @@ static int opt_value(int argc, char **argv, int *i, const char **dst)
 /* parse_args - 0 ok, -1 help shown, else the exit code */
 static int parse_args(int argc, char **argv, gopts *o)
 {
-	const char *period = "1d", *until = NULL;
+	const char *period = "1d", *until = NULL, *keep = NULL;
 	static const char *const names[] = {"--events-db", "--org", "--email", "--submitter",
 					    "--extra-contact", "--out", "--sendmail",
-					    "--period", "--until"};
+					    "--period", "--until", "--keep"};
 	const char **dst[] = {&o->db, &o->org, &o->email, &o->submitter, &o->extra,
-			      &o->out, &o->sendmail, &period, &until};
+			      &o->out, &o->sendmail, &period, &until, &keep};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int k = cli_dns_parse_opt(&o->dns, "dmarc-report generate", argc, argv, &i);
@@ -156,6 +159,10 @@ static int parse_args(int argc, char **argv, gopts *o)
 		return cli_usage_error("dmarc-report generate", "--until: not a time: %s", until);
 	if (!o->sendmail)
 		o->sendmail = "/usr/sbin/sendmail";
+	char *e = NULL;
+	o->keep_days = keep ? strtol(keep, &e, 10) : MW_DRGEN_PERIODS_MAX;
+	if (keep && (e == keep || *e || o->keep_days < 0 || o->keep_days > 36500))
+		return cli_usage_error("dmarc-report generate", "--keep: not a number of days: %s", keep);
 	return 0;
 }
 
@@ -465,6 +472,14 @@ int cmd_dmarc_generate(int argc, char **argv)
 	}
 	if (!o.send || g.dns_open)
 		run_periods(&g);
+	size_t pruned = 0;
+	if (o.send && o.keep_days > 0 &&
+	    mw_dmarclog_prune(g.log, o.until - (int64_t)o.keep_days * 86400, &pruned, &err) != MW_OK) {
+		fprintf(stderr, "mailwarden dmarc-report generate: %s\n", err.msg);
+		g.rc = CLI_EXIT_ERROR;
+	} else if (pruned && !o.json) {
+		printf("deleted %zu stored results older than %ld days\n", pruned, o.keep_days);
+	}
 	if (o.json) {
 		json_t *top = json_pack("{s:O}", "reports", g.reports);
 		json_dumpf(top, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

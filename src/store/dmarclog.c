@@ -439,3 +439,29 @@ mw_status mw_dmarclog_mark_sent(mw_dmarclog *log, const char *domain, int64_t be
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? MW_OK : db_err(log, err);
 }
+
+/* mw_dmarclog_prune - DELETE by time, in one transaction */
+mw_status mw_dmarclog_prune(mw_dmarclog *log, int64_t before, size_t *deleted, mw_err *err)
+{
+	sqlite3_stmt *s = NULL, *t = NULL;
+	if (sqlite3_prepare_v2(log->db, "DELETE FROM mw_dmarc_log WHERE time < ?", -1, &s, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_prepare_v2(log->db, "DELETE FROM mw_dmarc_sent WHERE end <= ?", -1, &t, NULL) !=
+		    SQLITE_OK) {
+		sqlite3_finalize(s);
+		return db_err(log, err);
+	}
+	sqlite3_bind_int64(s, 1, before);
+	sqlite3_bind_int64(t, 1, before);
+	int rc = sqlite3_step(s);
+	size_t n = (size_t)sqlite3_changes(log->db);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_step(t);
+	sqlite3_finalize(s);
+	sqlite3_finalize(t);
+	if (rc != SQLITE_DONE)
+		return db_err(log, err);
+	if (deleted)
+		*deleted = n;
+	return MW_OK;
+}

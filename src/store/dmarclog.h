@@ -15,6 +15,8 @@
  *     mw_dmarc_sent  (policy_domain, begin, end) periods already reported,
  *                    with the report id and destinations: a run that finds
  *                    its period there does not report it again.
+ *   mw_dmarclog_prune deletes what is older than a time (the report run
+ *   keeps MW_DRGEN_PERIODS_MAX days by default).
  *   mw_dmarclog_rollup groups one policy domain's rows of a period in SQL
  *   (GROUP BY source_ip, disposition, dkim, spf, reasons, identifiers,
  *   auth results) into records with a count, the RFC 9990 record shape.
@@ -109,6 +111,9 @@ mw_status mw_dmarclog_rollup(mw_dmarclog *log, const char *domain, int64_t begin
 /* mw_dmarclog_sent - was (domain, begin, end) reported already? */
 mw_status mw_dmarclog_sent(mw_dmarclog *log, const char *domain, int64_t begin, int64_t end,
 			   bool *sent, mw_err *err);
+/* mw_dmarclog_prune - delete rows (and sent marks) older than before;
+ * *deleted (may be NULL) = rows deleted */
+mw_status mw_dmarclog_prune(mw_dmarclog *log, int64_t before, size_t *deleted, mw_err *err);
 /* mw_dmarclog_mark_sent - remember (domain, begin, end) as reported */
 mw_status mw_dmarclog_mark_sent(mw_dmarclog *log, const char *domain, int64_t begin, int64_t end,
 				const char *report_id, const char *destinations, int64_t now,

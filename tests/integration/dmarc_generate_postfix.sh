@@ -13,7 +13,8 @@
 #    `mailwarden dmarc-report` reads the delivered mail back into the same
 #    records as the file;
 #  - a second --send sends nothing (periods remembered in the database);
-#    --again --json sends them again with the same report ids.
+#    --again --json sends them again with the same report ids; --keep
+#    deletes old stored results.
 set -uo pipefail
 MW=$(readlink -f "$1")
 . "$(dirname "$0")/lib_serve.bash"
@@ -214,6 +215,12 @@ PYEOF
 )"
 check "--again: the same report ids" "$(grep -o 'report [0-9.a-f]*' "$D/send.txt" | sort | tr -d '\n')" \
   "$($PY -c 'import json,sys; print("".join(sorted("report " + x["report_id"] for x in json.load(open(sys.argv[1]))["reports"])))' "$D/again.json")"
+
+# ---- retention: --keep 1 a hundred days later deletes the 7 stored results --------
+"$MW" dmarc-report generate --events-db "$D/mw/events.db" --org O --email dmarc-reports@rcv.example \
+  --until $((UNTIL + 100 * 86400)) --keep 1 --send --zone "$D/mw/test.zone" > "$D/keep.txt" 2>&1
+check "--keep 1: exit 0, nothing to send" 0 $?
+check "--keep 1: 7 results deleted" 1 "$(grep -c '^deleted 7 stored results older than 1 days$' "$D/keep.txt")"
 
 echo "$FAILS failed"
 if [ "$FAILS" -ne 0 ]; then

@@ -326,6 +326,14 @@ static void test_store_rollup(void **state)
 	assert_int_equal(mw_dmarclog_sent(log, "example.com", T0 + DAY, T0 + 2 * DAY, &sent, &err),
 			 MW_OK);
 	assert_false(sent);
+	/* pruning: rows before T0 + DAY go (7), with the sent mark of day 0 */
+	size_t del = 0;
+	assert_int_equal(mw_dmarclog_prune(log, T0 + DAY, &del, &err), MW_OK);
+	assert_int_equal(del, 7);
+	assert_int_equal(mw_dmarclog_span(log, &lo, &hi, &err), MW_OK);
+	assert_int_equal(lo, T0 + DAY);
+	assert_int_equal(mw_dmarclog_sent(log, "example.com", T0, T0 + DAY, &sent, &err), MW_OK);
+	assert_false(sent);
 	mw_dmarclog_close(log);
 	/* read-only: reads work, adds are refused */
 	log = mw_dmarclog_open(path, true, &err);
