@@ -496,7 +496,7 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 	}
 	bool reject = g_cfg->dmarc_reject && dispo.final == MW_DMARC_POLICY_REJECT;
 	mw_dispo_comment(&dispo, dcomment, sizeof(dcomment));
-	fprintf(stderr, "mailwarden milter: inbound from %s: %s%s\n", c->ip, v,
+	fprintf(stderr, "mailwarden milter: inbound from %s: %s%s\n", c->ip, v + (*v == ' '),
 		reject ? " -> reject" : "");
 	if (*ddom)
 		fprintf(stderr, "mailwarden milter: DMARC %s: requested %s, %s\n", ddom,

@@ -398,6 +398,22 @@ static void test_corpus_dkim(void **state)
 		free(text);
 	}
 	assert_int_equal(nsig, 45 + 5);
+	/* dkimpy's ready-signed messages (simple/simple among them) */
+	static const char *const dkimpy[] = {"test2.message", "rfc6376.signed.msg",
+					     "ed25519test2.msg"};
+	char *dns = read_file_or_die(testdata_path("dkim-dkimpy/dns.txt"), &len);
+	z = dns_zone_new();
+	load_records(z, dns, len, false);
+	free(dns);
+	for (size_t i = 0; i < 3; i++) {
+		char path[256];
+		snprintf(path, sizeof(path), "dkim-dkimpy/%s", dkimpy[i]);
+		char *msg = read_file_or_die(testdata_path(path), &len);
+		dkim_both(dkimpy[i], msg, len, z, 1700000000, &nsig);
+		free(msg);
+	}
+	dns_zone_free(z);
+	assert_int_equal(nsig, 45 + 5 + 4);
 }
 
 /* the real-world ARC message: cv=pass whole and streamed */
