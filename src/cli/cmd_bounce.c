@@ -13,13 +13,11 @@
  *   Exit: 0 nothing alarming, 1 finding (a backscatter verdict or a hard
  *   bounce), 2 usage or unreadable input.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "bounce/backscatter.h"
 #include "bounce/bounce.h"
@@ -27,7 +25,7 @@
 #include "cli/cli.h"
 #include "core/htab.h"
 #include "core/limits.h"
-#include "mail/mbox.h"
+#include "mail/mailwalk.h"
 #include "outbound/batv.h"
 #include <time.h>
 
@@ -312,74 +310,37 @@ static void one_message(const bounce_opts *o, tally *t, const char *name, const 
 	mw_bounce_free(b);
 }
 
-/* one_file - a message or an mbox */
-static void one_file(const bounce_opts *o, tally *t, const char *path)
+/* what the walk callbacks need */
+typedef struct walk_ctx {
+	const bounce_opts *o;
+	tally *t;
+} walk_ctx;
+
+static void walk_message(void *ctx, const char *name, const char *data, size_t len)
 {
+	walk_ctx *w = ctx;
+	one_message(w->o, w->t, name, data, len);
+}
+
+/* walk_file - a message or an mbox */
+static void walk_file(void *ctx, const char *path)
+{
+	walk_ctx *w = ctx;
 	size_t len;
 	char *data = cli_read_file(path, MW_MBOX_MAX, &len);
 	if (!data) {
-		t->errors++;
+		w->t->errors++;
 		return;
 	}
-	if (!mw_mbox_is(data, len)) {
-		one_message(o, t, path, data, len);
-	} else {
-		mw_mbox_iter it;
-		const char *m;
-		size_t n;
-		char name[4200];
-		mw_mbox_init(&it, data, len);
-		while (mw_mbox_next(&it, &m, &n)) {
-			snprintf(name, sizeof(name), "%s#%zu", path, it.count);
-			one_message(o, t, name, m, n);
-		}
-	}
+	mw_walk_messages(path, data, len, walk_message, w);
 	free(data);
 }
 
-static int cmp_str(const void *a, const void *b)
+static void walk_error(void *ctx, const char *path, const char *reason)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* one_dir - every regular file of dir (sorted), and of dir/cur, dir/new */
-static void one_dir(const bounce_opts *o, tally *t, const char *dir, int depth)
-{
-	DIR *d = opendir(dir);
-	if (!d) {
-		fprintf(stderr, "mailwarden bounce: %s: %s\n", dir, strerror(errno));
-		t->errors++;
-		return;
-	}
-	size_t n = 0, cap = 64;
-	char **names = malloc(cap * sizeof(*names));
-	struct dirent *e;
-	while (names && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			char **nn = realloc(names, (cap *= 2) * sizeof(*names));
-			if (!nn)
-				break;
-			names = nn;
-		}
-		names[n++] = strdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		char path[4096];
-		struct stat st;
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (depth == 0 && (strcmp(names[i], "cur") == 0 || strcmp(names[i], "new") == 0))
-				one_dir(o, t, path, 1);
-		} else if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-			one_file(o, t, path);
-		}
-		free(names[i]);
-	}
-	free(names);
+	walk_ctx *w = ctx;
+	fprintf(stderr, "mailwarden bounce: %s: %s\n", path, reason);
+	w->t->errors++;
 }
 
 /* top_mtas - the five most frequent remote MTAs */
@@ -471,13 +432,10 @@ int cmd_bounce(int argc, char **argv)
 		return rc;
 	}
 	tally t = {.mtas = mw_htab_new(NULL), .jmsgs = json_array(), .exit = CLI_EXIT_OK};
-	for (int i = 0; i < o.nfiles; i++) {
-		struct stat st;
-		if (strcmp(o.files[i], "-") != 0 && stat(o.files[i], &st) == 0 && S_ISDIR(st.st_mode))
-			one_dir(&o, &t, o.files[i], 0);
-		else
-			one_file(&o, &t, o.files[i]);
-	}
+	walk_ctx w = {&o, &t};
+	const mw_walk_cb cb = {walk_file, walk_error, &w};
+	for (int i = 0; i < o.nfiles; i++)
+		mw_walk_path(o.files[i], &cb);
 	summary(&o, &t);
 	if (!o.json)
 		json_decref(t.jmsgs);

@@ -17,7 +17,6 @@
  *   Exit: 0 all mail aligned, 1 finding (not-aligned or unauthorised mail,
  *   or any failure report), 2 usage or an input that is not a report.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -32,7 +31,7 @@
 #include "cli/dmarc_report_src.h"
 #include "cli/dnsopt.h"
 #include "core/limits.h"
-#include "mail/mbox.h"
+#include "mail/mailwalk.h"
 #include "report/aggregate.h"
 #include "report/drstore.h"
 #include "report/drsummary.h"
@@ -192,9 +191,15 @@ static bool too_big(const char *path)
 	return !(n == 5 && memcmp(head, "From ", 5) == 0);
 }
 
-/* one_file - a report, a report e-mail, or an mbox of report e-mails */
-static void one_file(run *r, const char *path)
+static void walk_report(void *ctx, const char *name, const char *data, size_t len)
 {
+	one_report(ctx, name, data, len);
+}
+
+/* walk_file - a report, a report e-mail, or an mbox of report e-mails */
+static void walk_file(void *ctx, const char *path)
+{
+	run *r = ctx;
 	size_t len;
 	r->files++;
 	if (too_big(path)) {
@@ -208,66 +213,15 @@ static void one_file(run *r, const char *path)
 		r->errors++;
 		return;
 	}
-	if (!mw_mbox_is(data, len)) {
-		one_report(r, path, data, len);
-	} else {
-		mw_mbox_iter it;
-		const char *m;
-		size_t n;
-		char name[4200];
-		mw_mbox_init(&it, data, len);
-		while (mw_mbox_next(&it, &m, &n)) {
-			snprintf(name, sizeof(name), "%s#%zu", path, it.count);
-			one_report(r, name, m, n);
-		}
-	}
+	mw_walk_messages(path, data, len, walk_report, r);
 	free(data);
 }
 
-static int cmp_str(const void *a, const void *b)
+static void walk_error(void *ctx, const char *path, const char *reason)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* one_dir - regular files of dir (sorted), and of dir/cur, dir/new (maildir) */
-static void one_dir(run *r, const char *dir, int depth)
-{
-	DIR *d = opendir(dir);
-	if (!d) {
-		fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", dir, strerror(errno));
-		r->errors++;
-		return;
-	}
-	size_t n = 0, cap = 64;
-	char **names = malloc(cap * sizeof(*names));
-	struct dirent *e;
-	while (names && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			char **nn = realloc(names, (cap *= 2) * sizeof(*names));
-			if (!nn)
-				break;
-			names = nn;
-		}
-		names[n++] = strdup(e->d_name);
-	}
-	closedir(d);
-	if (names)
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		char path[4096];
-		struct stat st;
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (depth == 0 && (strcmp(names[i], "cur") == 0 || strcmp(names[i], "new") == 0))
-				one_dir(r, path, 1);
-		} else if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-			one_file(r, path);
-		}
-		free(names[i]);
-	}
-	free(names);
+	run *r = ctx;
+	fprintf(stderr, "mailwarden dmarc-report: %s: %s\n", path, reason);
+	r->errors++;
 }
 
 /* print_failures_human - the failure reports per source IP */
@@ -565,13 +519,9 @@ int cmd_dmarc_report(int argc, char **argv)
 		free(files);
 		return CLI_EXIT_USAGE;
 	}
-	for (int i = 0; i < nfiles; i++) {
-		struct stat st;
-		if (strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0 && S_ISDIR(st.st_mode))
-			one_dir(&r, files[i], 0);
-		else
-			one_file(&r, files[i]);
-	}
+	const mw_walk_cb cb = {walk_file, walk_error, &r};
+	for (int i = 0; i < nfiles; i++)
+		mw_walk_path(files[i], &cb);
 	if (r.db && nfiles == 0 &&
 	    mw_drstore_load(r.db, o.since, o.domain, r.drs, r.frs, &err) != MW_OK) {
 		fprintf(stderr, "mailwarden dmarc-report: %s\n", err.msg);

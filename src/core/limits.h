@@ -90,6 +90,8 @@
 #define MW_BOUNCE_POOL_MAX (16u << 20) /* memory budget of one parsed bounce */
 #define MW_MBOX_MESSAGES_MAX 1000000 /* messages split from one mbox: abuse limit */
 #define MW_MBOX_MAX (1u << 30)       /* one mbox file read by the CLI: 1 GiB */
+#define MW_WALK_DIR_MAX 1000000      /* names read from one folder or maildir subdirectory:
+					a 1M-message maildir is large; beyond that, abuse */
 
 /* ---- Postfix policy delegation protocol (SMTPD_POLICY_README) ---- */
 #define MW_POLICY_LINE_MAX 4096   /* one name=value line: Postfix's line_length_limit is 2048 */
