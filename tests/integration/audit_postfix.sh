@@ -65,20 +65,8 @@ smtpd_tls_auth_only = yes"
     auth="smtpd_sasl_auth_enable = yes
 smtpd_tls_auth_only = no"
   fi
-  cat > "$D/etc/main.cf" <<CONF
-compatibility_level = 3.6
-queue_directory = $D/spool
-data_directory = $D/data
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-myhostname = mx.audit.test
-mydomain = audit.test
-mydestination =
+  pf_main "$D" mx.audit.test <<CONF
 mynetworks = $nets
-alias_maps =
-alias_database =
-maillog_file = $D/maillog
-maillog_file_prefixes = $D
 default_transport = discard:test sink
 relay_transport = discard:test sink
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination

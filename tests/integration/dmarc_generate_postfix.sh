@@ -18,6 +18,7 @@
 set -uo pipefail
 MW=$(readlink -f "$1")
 . "$(dirname "$0")/lib_serve.bash"
+. "$(dirname "$0")/lib_postfix.bash"
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 XSD="$HERE/../data/dmarc/rfc9990.xsd"
@@ -93,34 +94,16 @@ $PY "$HERE/milter_sink.py" "$SINK" "$D/out" "$D/sink.pid" 2> "$D/sink.log" &
 wait_port "$SINK" || { cat "$D/sink.log"; exit 1; }
 
 # ---- postfix ----------------------------------------------------------------------
-mkdir -p "$D/etc" "$D/spool" "$D/data"
-chown postfix "$D/data"
-cp /etc/postfix/master.cf "$D/etc/master.cf" 2>/dev/null || cp /usr/share/postfix/master.cf.dist "$D/etc/master.cf"
-awk -v port="$SMTP" '
-  /^[a-z]/ && NF >= 8 { if ($5 == "y" || $5 == "-") $5 = "n"; if ($1 == "smtp" && $2 == "inet") $1 = "127.0.0.1:" port }
-  { print }' "$D/etc/master.cf" > "$D/etc/master.cf.new" && mv "$D/etc/master.cf.new" "$D/etc/master.cf"
-cat > "$D/etc/main.cf" <<CONF
-compatibility_level = 3.6
-queue_directory = $D/spool
-data_directory = $D/data
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-myhostname = mx.rcv.example
-mydomain = rcv.example
-mydestination =
+pf_layout "$D" "$SMTP"
+pf_main "$D" mx.rcv.example <<CONF
 relay_domains = rcv.example
 mynetworks = 127.0.0.0/8
-alias_maps =
-alias_database =
-maillog_file = $D/maillog
-maillog_file_prefixes = $D
 relayhost = [127.0.0.1]:$SINK
 smtp_tls_security_level = none
 smtpd_milters = inet:127.0.0.1:$MIL
 milter_default_action = tempfail
 CONF
-postfix -c "$D/etc" check 2> "$D/check.log" || { cat "$D/check.log"; exit 1; }
-postfix -c "$D/etc" start 2> "$D/start.log" || { cat "$D/start.log"; exit 1; }
+pf_start "$D"
 wait_port "$SMTP" || { cat "$D/start.log" "$D/maillog" 2>/dev/null; exit 1; }
 
 send() { local f=$1; shift

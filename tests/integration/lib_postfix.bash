@@ -5,8 +5,11 @@
 #
 #   pf_layout DIR PORT           DIR/etc (master.cf: every service
 #                                unchrooted, smtpd on 127.0.0.1:PORT),
-#                                DIR/spool, DIR/data; write DIR/etc/main.cf
-#                                yourself
+#                                DIR/spool, DIR/data
+#   pf_main DIR HOSTNAME <<EOF   DIR/etc/main.cf: loopback only, IPv4,
+#                                queue and log under DIR, no local
+#                                delivery or aliases, then the lines read
+#                                from standard input
 #   pf_sasl DIR REALM USER PASS  a private sasldb with USER, and the
 #                                smtpd.conf that points Cyrus SASL at it
 #   pf_start DIR                 postfix check + start (exits 1 with the
@@ -23,6 +26,27 @@ pf_layout() {
   awk -v port="$port" '
     /^[a-z]/ && NF >= 8 { if ($5 == "y" || $5 == "-") $5 = "n"; if ($1 == "smtp" && $2 == "inet") $1 = "127.0.0.1:" port }
     { print }' "$d/etc/master.cf" >"$d/etc/master.cf.new" && mv "$d/etc/master.cf.new" "$d/etc/master.cf"
+}
+
+pf_main() {
+  local d=$1 host=$2
+  {
+    cat <<CONF
+compatibility_level = 3.6
+queue_directory = $d/spool
+data_directory = $d/data
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = $host
+mydomain = ${host#*.}
+mydestination =
+alias_maps =
+alias_database =
+maillog_file = $d/maillog
+maillog_file_prefixes = $d
+CONF
+    cat
+  } >"$d/etc/main.cf"
 }
 
 # Debian's Postfix reads smtpd.conf from <config_directory>/sasl/ (seen with

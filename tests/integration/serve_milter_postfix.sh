@@ -119,21 +119,9 @@ wait_port "$SINK" || { cat "$D/sink.log"; exit 1; }
 
 # ---- postfix ------------------------------------------------------------------
 pf_layout "$D" "$SMTP"
-cat > "$D/etc/main.cf" <<CONF
-compatibility_level = 3.6
-queue_directory = $D/spool
-data_directory = $D/data
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-myhostname = mw-test.localdomain
-mydomain = localdomain
-mydestination =
+pf_main "$D" mw-test.localdomain <<CONF
 relay_domains = example.com
 mynetworks = 127.0.0.0/8
-alias_maps =
-alias_database =
-maillog_file = $D/maillog
-maillog_file_prefixes = $D
 relayhost = [127.0.0.1]:$SINK
 smtp_tls_security_level = none
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination

@@ -63,20 +63,8 @@ check "daemon dropped root to nobody" "nobody" "$(ps -o user= -p $MWPID | tr -d 
 
 # ---- postfix ------------------------------------------------------------------
 pf_layout "$D" "$SMTP"
-cat > "$D/etc/main.cf" <<CONF
-compatibility_level = 3.6
-queue_directory = $D/spool
-data_directory = $D/data
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-myhostname = mw-test.localdomain
-mydomain = localdomain
-mydestination =
+pf_main "$D" mw-test.localdomain <<CONF
 mynetworks = 127.0.0.0/8
-alias_maps =
-alias_database =
-maillog_file = $D/maillog
-maillog_file_prefixes = $D
 default_transport = discard:test sink
 local_transport = discard:test sink
 relay_transport = discard:test sink
