@@ -57,6 +57,31 @@ CONF
 "$MW" serve -c "$D/mw.conf" 2> "$D/mw.log" & MWPID=$!
 wait_port "$POL" && wait_port "$WEB" || { cat "$D/mw.log"; exit 1; }
 
+# the embedded files are web/* byte for byte, with the contract's headers, and
+# open without the token (the page must load to ask for it)
+python3 - "$WEB" "$SRC/web" <<'PY' || FAILS=$((FAILS+1))
+import sys, urllib.request
+port, web = sys.argv[1], sys.argv[2]
+bad = 0
+for url, name in (("/", "index.html"), ("/index.html", "index.html"), ("/assets/app.js", "app.js"),
+                  ("/assets/app.css", "app.css"), ("/assets/favicon.svg", "favicon.svg")):
+    r = urllib.request.urlopen("http://127.0.0.1:%s%s" % (port, url), timeout=5)
+    want = open("%s/%s" % (web, name), "rb").read()
+    h = r.headers
+    ok = (r.status == 200 and r.read() == want
+          and h["Content-Security-Policy"] == "default-src 'self'"
+          and h["X-Content-Type-Options"] == "nosniff" and h["X-Frame-Options"] == "DENY"
+          and h["Cache-Control"] == "no-cache")
+    print(("ok" if ok else "FAIL") + ": GET %s is web/%s with the security headers (%s)" % (url, name, h["Content-Type"]))
+    bad += not ok
+try:
+    urllib.request.urlopen("http://127.0.0.1:%s/assets/nope.js" % port, timeout=5)
+    print("FAIL: GET /assets/nope.js answered"); bad += 1
+except urllib.error.HTTPError as e:
+    print(("ok" if e.code == 404 else "FAIL") + ": GET /assets/nope.js -> %d" % e.code); bad += e.code != 404
+sys.exit(1 if bad else 0)
+PY
+
 # send USER N - N messages at END-OF-MESSAGE; prints the answers' actions
 send() { python3 - "$POL" "$1" "$2" <<'PY'
 import socket, sys
