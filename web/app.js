@@ -183,6 +183,7 @@
     document.getElementById('confirm-text').textContent = question;
     document.getElementById('confirm-ok').textContent = okLabel;
     const opener = document.activeElement;
+    say('');
     return new Promise((resolve) => {
       dlg.addEventListener('close', function done() {
         dlg.removeEventListener('close', done);
@@ -235,6 +236,7 @@
           'Clear the counters of ' + key + ' in every rule: the user can send again at once. ' +
           'Mail already in the Postfix hold queue stays there for review.', 'Release');
         if (!ok) { say('Release of ' + key + ' cancelled.'); return; }
+        say('Releasing ' + key + '…');
         try {
           const r = await post('/api/release', { key });
           say(r && r.released ? key + ' released.' : key + ' was not held (nothing to release).');

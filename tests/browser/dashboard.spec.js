@@ -118,8 +118,16 @@ async function releaseByKeyboard(page, key) {
   await page.keyboard.press('Tab');
   check('Tab moves to the confirm button', 'confirm-ok', await page.evaluate(() => document.activeElement.id));
   await page.keyboard.press('Enter');
-  await page.waitForFunction((k) => document.getElementById('status').textContent === k + ' released.', key,
-    { timeout: 10000 });
+  await page.waitForSelector('#confirm', { state: 'hidden' });
+  try {
+    await page.waitForFunction(() => /released\.$|failed|not held|cancelled/.test(document.getElementById('status').textContent),
+      null, { timeout: 20000 });
+  } catch (e) {
+    console.log('note: status after 20 s: ' + JSON.stringify(await page.textContent('#status')) +
+      ', login dialog open: ' + (await page.isVisible('#login')));
+    throw e;
+  }
+  check('status after the confirmed release', key + ' released.', await page.textContent('#status'));
   await page.waitForFunction((s) => !document.querySelector(s), sel, { timeout: 10000 });
   check('status region announces the release', key + ' released.', await page.textContent('#status'));
   check('status region is aria-live', 'polite', await page.getAttribute('#status', 'aria-live'));
@@ -197,6 +205,10 @@ async function run() {
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('response', (r) => {
+    if (r.request().method() !== 'GET') console.log(`note: ${r.request().method()} ${new URL(r.url()).pathname} -> ${r.status()}`);
+  });
+  page.on('requestfailed', (r) => console.log(`note: ${r.method()} ${r.url()} failed: ${r.failure() && r.failure().errorText}`));
   page.on('console', (m) => {
     if (m.type() === 'error' && !/status of 401/.test(m.text())) errors.push(m.text());
   });
