@@ -307,7 +307,7 @@
       return svg;
     }
     const ymax = niceMax(items.reduce((a, d) => Math.max(a, (d.pass || 0) + (d.fail || 0)), 0));
-    const bw = (W - L - R) / items.length;
+    const bw = Math.min((W - L - R) / items.length, 48); /* one day is a bar, not the whole width */
     const y = (c) => T + (1 - c / ymax) * (H - T - B);
     for (const f of [0, 0.5, 1]) {
       svg.appendChild(s('line', { x1: L, x2: W - R, y1: y(ymax * f), y2: y(ymax * f), class: 'grid' }));
@@ -553,6 +553,7 @@
       title: 'DMARC sources',
       nodes: [
         h('h1', { tabindex: '-1' }, 'DMARC sources'),
+        d.error ? h('p', { class: 'error' }, d.error) : null,
         h('section', { 'aria-labelledby': 'dh-h' },
           h('h2', { id: 'dh-h' }, 'Messages per day'),
           barChart(d.history, 'DMARC pass and fail per day'),
@@ -560,14 +561,17 @@
             h('span', { class: 'swatch bar-fail' }), ' fail')),
         h('section', { 'aria-labelledby': 'ds-h' },
           h('h2', { id: 'ds-h' }, 'Sending sources'),
-          table('Sources seen in aggregate reports', [
-            { label: 'IP', cell: (i) => i.ip },
-            { label: 'PTR', cell: (i) => i.ptr },
-            { label: 'Provider', cell: (i) => i.provider },
+          table('Sources seen in aggregate reports, most messages first', [
+            { label: 'IP', cls: 'nowrap', cell: (i) => i.ip },
+            { label: 'PTR', cell: (i) => (i.ptr ? i.ptr + (i.fcrdns === false ? ' (not confirmed)' : '') : '–') },
+            { label: 'Provider', cell: (i) => i.provider || '–' },
+            { label: 'Header From', cell: (i) => i.header_from },
             { label: 'Class', cell: (i) => stateBadge(i.class) },
             { label: 'Messages', cls: 'num', cell: (i) => num(i.count) },
-            { label: 'Pass', cls: 'num', cell: (i) => (i.pass !== undefined ? num(i.pass) : '') },
-            { label: 'Fail', cls: 'num', cell: (i) => (i.fail !== undefined ? num(i.fail) : '') },
+            { label: 'Aligned', cls: 'num', cell: (i) => num(i.aligned) },
+            { label: 'Not aligned', cls: 'num', cell: (i) => num(i.not_aligned) },
+            { label: 'Failure reports', cls: 'num', cell: (i) => num(i.failures) },
+            { label: 'Last seen (UTC)', cls: 'nowrap', cell: (i) => when(i.last_seen_ms) },
           ], d.sources, 'No source in the reports.')),
       ],
     };

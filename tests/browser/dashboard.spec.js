@@ -9,6 +9,7 @@
  *   MW_TOKEN      the http_token of the daemon
  *   MW_EXPECT     JSON {held: N, heldKeys: [KEY...], events: N, events_24h: N,
  *                       senders: {KEY: COUNT, ...}, blocks: {DEST: COUNT, ...},
+ *                       dmarc: {IP: MESSAGES, ...},
  *                       release: KEY, xss: TEXT}
  *   MW_ARTIFACTS  directory for the screenshots (made if missing)
  *
@@ -198,6 +199,21 @@ async function checkBlocks(page, want) {
   check('audit view: findings listed', 3, await page.$$eval('details.findings tbody tr', (t) => t.length));
 }
 
+/* checkDmarc - the sources' message counts equal the CLI's summary of the store */
+async function checkDmarc(page, want) {
+  await page.click('#nav a[data-view=dmarc]');
+  await page.waitForSelector('body[data-rendered=dmarc] main table');
+  const rows = await page.$$eval('main tbody tr', (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  const shown = {};
+  for (const r of rows) shown[r[0]] = (shown[r[0]] || 0) + toNum(r[5]);
+  const sorted = (o) => Object.fromEntries(Object.entries(o).sort());
+  check('DMARC view: messages per source IP', sorted(want.dmarc), sorted(shown));
+  check('DMARC chart has an accessible name', true,
+    /messages over \d+ days/.test(await page.getAttribute('main svg.chart', 'aria-label')));
+  await shot(page, 'dmarc');
+}
+
 async function run() {
   const want = JSON.parse(process.env.MW_EXPECT);
   fs.mkdirSync(ART, { recursive: true });
@@ -224,6 +240,7 @@ async function run() {
     await checkSender(page, want.release);
     await checkEvents(page, want);
     await checkBlocks(page, want);
+    await checkDmarc(page, want);
     check('no script errors', [], errors);
   } finally {
     await browser.close();

@@ -36,6 +36,15 @@ cat > "$D/audit/example.org.json" <<'JSON'
   {"severity":"warning","section":"spf","code":"spf-softfail","title":"SPF ends in ~all","evidence":[],"fix":"-all"},
   {"severity":"warning","section":"dmarc","code":"dmarc-none","title":"DMARC p=none","evidence":[],"fix":"p=quarantine"}]}
 JSON
+# DMARC aggregate reports imported by the CLI; its summary is the expectation
+"$MW" dmarc-report --db "$D/dmarc.db" "$SRC/tests/data/dmarc-report/rdns-report.xml" >/dev/null
+dmarc=$("$MW" dmarc-report --db "$D/dmarc.db" --json | python3 -c '
+import json, sys
+d = {}
+for s in json.load(sys.stdin)["sources"]:
+    d[s["ip"]] = d.get(s["ip"], 0) + s["messages"]
+print(json.dumps(d))')
+[ -n "$dmarc" ] && [ "$dmarc" != "{}" ] || { echo "FAIL: no DMARC sources imported"; exit 1; }
 cat > "$D/mw.conf" <<CONF
 [serve]
 listen = 127.0.0.1:$POL
@@ -45,6 +54,7 @@ events_db = $D/events.db
 http = 127.0.0.1:$WEB
 http_token_file = $D/token
 audit_dir = $D/audit
+dmarc_db = $D/dmarc.db
 log = stderr
 
 [rule user]
@@ -146,7 +156,7 @@ export MW_URL="http://127.0.0.1:$WEB/" MW_TOKEN="$TOKEN" MW_ARTIFACTS="$SRC/buil
 export MW_EXPECT="{\"held\":2,\"heldKeys\":[\"eve@example.org\",\"mallory@example.org\"],
   \"events\":$events,\"events_24h\":$events24,
   \"senders\":{\"mallory@example.org\":8,\"eve@example.org\":7,\"bob@example.org\":2},
-  \"blocks\":{$blocks},
+  \"blocks\":{$blocks}, \"dmarc\":$dmarc,
   \"release\":\"mallory@example.org\",\"xss\":\"<img src=x onerror=window.__mwxss=1>\"}"
 (cd "$SRC/tests/browser" && timeout 120 node dashboard.spec.js) 2>&1 | tee "$D/spec.log"
 spec=${PIPESTATUS[0]}
