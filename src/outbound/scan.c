@@ -295,6 +295,8 @@ static void html_text(scan_ctx *c, const char *s, size_t n)
  * rest through glib */
 static bool utf8_ok(const char *t, size_t n)
 {
+	if (!n)
+		return true; /* t may be NULL (an empty byte array) */
 	size_t i = 0;
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
