@@ -449,12 +449,13 @@ static void cand_header(void *ctx, uint32_t i, size_t end)
 		found_add(c, i, "header matched: ", why);
 }
 
-/* cand_subject - a phrase candidate in the folded Subject */
+/* cand_subject - a phrase candidate in the folded Subject (reported at
+ * every occurrence of a phrase, or once with end unknown) */
 static void cand_subject(void *ctx, uint32_t i, size_t end)
 {
 	scan_ctx *c = ctx;
 	char why[128];
-	if (fresh(c, i) && scan_confirm(c->rs, &c->rs->rule[i], mw_buf_cstr(&c->fold), c->fold.len,
+	if (!c->done[i] && (end != SIZE_MAX || fresh(c, i)) && scan_confirm(c->rs, &c->rs->rule[i], mw_buf_cstr(&c->fold), c->fold.len,
 					end, why, sizeof(why)))
 		found_add(c, i, "phrase in Subject: ", why);
 }
@@ -585,7 +586,7 @@ static void cand_phrase(void *ctx, uint32_t i, size_t end)
 {
 	scan_ctx *c = ctx;
 	char why[128];
-	if (fresh(c, i) && scan_confirm(c->rs, &c->rs->rule[i], mw_buf_cstr(&c->text), c->text.len,
+	if (!c->done[i] && (end != SIZE_MAX || fresh(c, i)) && scan_confirm(c->rs, &c->rs->rule[i], mw_buf_cstr(&c->text), c->text.len,
 					end, why, sizeof(why)))
 		found_add(c, i, "phrase: ", why);
 }

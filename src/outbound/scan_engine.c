@@ -25,6 +25,9 @@
  *
  * LIMITS
  *   Text must be valid UTF-8 (HS_FLAG_UTF8; scan.c repairs it first).
+ *   A phrase literal is reported at every occurrence and confirmed right
+ *   there (its \b ends are PCRE2's); a regex reports once
+ *   (SINGLEMATCH) and PCRE2 confirms near that end, then from the start.
  *   Idle scratch spaces kept: SCAN_SCRATCH_IDLE; a confirmation first
  *   looks at the SCAN_CONFIRM_WINDOW bytes before the reported end.
  *
@@ -135,9 +138,9 @@ static mw_status compile_set(mw_scan_rules *rs, scan_set set, const char **ex, u
 		const scan_rule *r = &rs->rule[i];
 		if (scan_rule_set(r) != set)
 			continue;
-		for (size_t k = 0; k < r->nhs; k++) { /* phrases: byte-mode literals */
-			ex[n] = r->hs[k];
-			fl[n] = HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS;
+		for (size_t k = 0; k < r->nhs; k++) { /* phrases: byte-mode literals, every */
+			ex[n] = r->hs[k];          /* occurrence (the \b test is PCRE2's) */
+			fl[n] = HS_FLAG_CASELESS;
 			id[n++] = i;
 		}
 		if (!r->nhs) {
@@ -319,10 +322,17 @@ bool scan_confirm(const mw_scan_rules *rs, const scan_rule *r, const char *s, si
 	if (!md)
 		return false;
 	int rc = PCRE2_ERROR_NOMATCH;
-	if (end != SIZE_MAX && end <= n && end > SCAN_CONFIRM_WINDOW)
+	if (r->kind == SCAN_PHRASE && end != SIZE_MAX && end <= n) {
+		/* a phrase literal ends at end: PCRE2 looks only there (and at the
+		 * character after it, for \b); a miss waits for the next report */
+		size_t from = end > r->maxlen ? end - r->maxlen : 0;
+		rc = pcre2_match(r->re, (PCRE2_SPTR)s, end + 4 < n ? end + 4 : n, utf8_start(s, from), 0,
+				 md, rs->mctx);
+		end = SIZE_MAX - 1; /* no second try over the whole text */
+	} else if (end != SIZE_MAX && end <= n && end > SCAN_CONFIRM_WINDOW)
 		rc = pcre2_match(r->re, (PCRE2_SPTR)s, n, utf8_start(s, end - SCAN_CONFIRM_WINDOW), 0,
 				 md, rs->mctx);
-	if (rc == PCRE2_ERROR_NOMATCH)
+	if (rc == PCRE2_ERROR_NOMATCH && end != SIZE_MAX - 1)
 		rc = pcre2_match(r->re, (PCRE2_SPTR)s, n, 0, 0, md, rs->mctx);
 	if (rc >= 0) { /* 0: a match, the ovector (one pair) too small for the groups */
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);

@@ -50,6 +50,7 @@ typedef struct scan_rule {
 	bool fallback;             /* Vectorscan could not take it: PCRE2 pass of its own */
 	char **hs;                 /* phrase rules: one Vectorscan literal pattern per phrase */
 	size_t nhs;
+	size_t maxlen;             /* phrase rules: bytes of the longest phrase */
 	char *list[SCAN_LIST_MAX]; /* lower-case domains, extensions, brand words */
 	size_t nlist;
 	long n;                    /* many-to */

@@ -231,6 +231,8 @@ static mw_status compile_phrases(scan_rule *r, char *p, mw_err *err)
 			st = mw_buf_putc(&b, '|');
 		if (st == MW_OK)
 			st = phrase_put(&b, &h, p + 1, (size_t)(e - p - 1));
+		if (st == MW_OK && (size_t)(e - p - 1) > r->maxlen)
+			r->maxlen = (size_t)(e - p - 1);
 		if (st == MW_OK && (st = add_hs(r, &h)) != MW_OK)
 			mw_err_set(err, st, "out of memory");
 		if (st == MW_OK)

@@ -309,7 +309,10 @@ static void test_phrase_syntax(void **state)
 	static const struct {
 		const char *body;
 		int score;
-	} cases[] = {{"A.B (C)", 1}, {"axb (c)", 0}, {"say x+y", 1}, {"xxy", 0}, {"a.b\r\n  (c)", 1}};
+	} cases[] = {{"A.B (C)", 1},	 {"axb (c)", 0},	    {"say x+y", 1},
+		     {"xxy", 0},	 {"a.b\r\n  (c)", 1},	    {"xa.b (c)", 0},
+		     /* the first occurrence fails the word boundary, the second counts */
+		     {"xa.b (c) and then a.b (c)", 1}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char msg[128];
 		snprintf(msg, sizeof(msg), "From: a@b.example\r\n\r\n%s\r\n", cases[i].body);
