@@ -16,6 +16,7 @@ struct dash {
 	pthread_cond_t cv;
 	mw_rlt *trk;
 	mw_ratehist *hist;
+	mw_blockstore *blocks; /* NULL without an events file */
 	dash_req *head, *tail;
 	ev_async async;
 	struct ev_loop *loop;
@@ -73,7 +74,8 @@ dash *dash_new(struct ev_loop *loop, dash_exec_fn exec, void *ctx, const char *h
 		dash_free(d);
 		return NULL;
 	}
-	if (!(d->hist = mw_ratehist_open(hist_path, false, keep_keys, err))) {
+	if (!(d->hist = mw_ratehist_open(hist_path, false, keep_keys, err)) ||
+	    (hist_path && !(d->blocks = mw_blockstore_open(hist_path, err)))) {
 		dash_free(d);
 		return NULL;
 	}
@@ -108,6 +110,7 @@ void dash_free(dash *d)
 		return;
 	mw_rlt_free(d->trk);
 	mw_ratehist_close(d->hist);
+	mw_blockstore_close(d->blocks);
 	pthread_cond_destroy(&d->cv);
 	pthread_mutex_destroy(&d->mu);
 	free(d);
@@ -189,12 +192,21 @@ void dash_seed(dash *d, const mw_rl_config *rules, mw_store *store, mw_eventlog 
 	for (size_t i = 0; i < rules->nrules; i++)
 		if (rules->rules[i].window_ms > longest)
 			longest = rules->rules[i].window_ms;
+	mw_blockrow *rows = NULL;
+	size_t nb = 0;
+	pthread_mutex_lock(&d->mu);
+	if (d->blocks && mw_blockstore_load(d->blocks, now_ms, MW_RLT_BLOCKS_MAX, &rows, &nb, NULL) == MW_OK)
+		for (size_t i = 0; i < nb; i++)
+			mw_rlt_block_add(d->trk, rows[i].key, rows[i].since_ms,
+					 rows[i].until_ms - rows[i].since_ms, NULL);
+	free(rows);
 	mw_event_filter f = {.since_ms = now_ms - longest, .source = "policy"};
 	mw_event *evs = NULL;
 	size_t n = 0;
-	if (!events || !longest || mw_eventlog_query(events, &f, 10000, 0, &evs, &n, NULL, NULL) != MW_OK)
+	if (!events || !longest || mw_eventlog_query(events, &f, 10000, 0, &evs, &n, NULL, NULL) != MW_OK) {
+		pthread_mutex_unlock(&d->mu);
 		return;
-	pthread_mutex_lock(&d->mu);
+	}
 	for (size_t i = n; i-- > 0;) { /* oldest first: the first crossing names the hold */
 		const mw_event *ev = &evs[i];
 		const mw_rl_rule *r = find_rule(rules, ev->rule);
@@ -213,6 +225,29 @@ void dash_seed(dash *d, const mw_rl_config *rules, mw_store *store, mw_eventlog 
 	}
 	pthread_mutex_unlock(&d->mu);
 	free(evs);
+}
+
+/* dash_block - tracker and file */
+mw_status dash_block(dash *d, const char *key, int64_t now_ms, int64_t duration_ms, mw_err *err)
+{
+	pthread_mutex_lock(&d->mu);
+	mw_status st = mw_rlt_block_add(d->trk, key, now_ms, duration_ms, err);
+	if (st == MW_OK && d->blocks)
+		st = mw_blockstore_put(d->blocks, key, now_ms, now_ms + duration_ms, err);
+	pthread_mutex_unlock(&d->mu);
+	return st;
+}
+
+/* dash_release - tracker and file */
+bool dash_release(dash *d, const char *key, int64_t now_ms)
+{
+	pthread_mutex_lock(&d->mu);
+	bool ended = mw_rlt_blocked(d->trk, key, now_ms);
+	mw_rlt_release(d->trk, key);
+	if (d->blocks)
+		mw_blockstore_del(d->blocks, key, NULL);
+	pthread_mutex_unlock(&d->mu);
+	return ended;
 }
 
 /* dash_tick - upkeep once a second */

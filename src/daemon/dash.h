@@ -30,6 +30,7 @@
 #include "core/err.h"
 #include "outbound/ratelimit.h"
 #include "outbound/rltrack.h"
+#include "store/blockstore.h"
 #include "store/eventlog.h"
 #include "store/ratehist.h"
 #include "store/store.h"
@@ -70,12 +71,18 @@ bool dash_observe(dash *d, const mw_rl_config *rules, const mw_policy_req *req,
 		  const mw_rl_verdict *v, int64_t now_ms);
 /* dash_held - the event that crossed a hold or stronger threshold */
 void dash_held(dash *d, const char *rule, const char *key, int64_t event_id, int64_t now_ms);
-/* dash_seed - at start: the keys that policy events say were held within
- * their rule's window, with the store's current count (the sqlite and
- * redis stores keep counts across a restart), so /api/held is right
- * before they send again; at most 10,000 events are read */
+/* dash_seed - at start: the running manual blocks (store/blockstore.h),
+ * and the keys that policy events say were held within their rule's
+ * window, with the store's current count (the sqlite and redis stores keep
+ * counts across a restart), so /api/held is right before they send again;
+ * at most 10,000 events are read */
 void dash_seed(dash *d, const mw_rl_config *rules, mw_store *store, mw_eventlog *events,
 	       int64_t now_ms);
+/* dash_block - block key (tracker + the events file's mw_blocks table) */
+mw_status dash_block(dash *d, const char *key, int64_t now_ms, int64_t duration_ms, mw_err *err);
+/* dash_release - zero key's tracker pairs and end its block (also in the
+ * file); true when a running block ended.  key is lower-case. */
+bool dash_release(dash *d, const char *key, int64_t now_ms);
 /* dash_tick - each second: expire the tracker, write the history's ended minute */
 void dash_tick(dash *d, int64_t now_ms, mw_err *err);
 

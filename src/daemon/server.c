@@ -432,12 +432,8 @@ static size_t release_key(server *s, const char *key, const char *who)
 	char low[MW_RL_KEY_MAX + 1];
 	mw_strlcpy(low, key, sizeof(low));
 	mw_strlower(low);
-	if (s->dash) {
-		dash_lock(s->dash);
-		n += mw_rlt_blocked(dash_tracker(s->dash), low, (int64_t)(ev_now(s->loop) * 1000));
-		mw_rlt_release(dash_tracker(s->dash), low);
-		dash_unlock(s->dash);
-	}
+	if (s->dash)
+		n += dash_release(s->dash, low, (int64_t)(ev_now(s->loop) * 1000));
 	slog(LOG_NOTICE, "release %s (%s): %zu counters cleared", key, who, n);
 	return n;
 }
@@ -453,9 +449,7 @@ static void dash_exec(void *ctx, dash_req *c)
 	}
 	mw_err err;
 	int64_t now_ms = (int64_t)(ev_now(s->loop) * 1000);
-	dash_lock(s->dash);
-	c->ok = mw_rlt_block_add(dash_tracker(s->dash), c->key, now_ms, c->duration_ms, &err) == MW_OK;
-	dash_unlock(s->dash);
+	c->ok = dash_block(s->dash, c->key, now_ms, c->duration_ms, &err) == MW_OK;
 	if (c->ok)
 		slog(LOG_NOTICE, "block %s (http): %lld s", c->key, (long long)(c->duration_ms / 1000));
 	else

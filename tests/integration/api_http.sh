@@ -149,6 +149,7 @@ code "${AUTH[@]}" "${JSON[@]}" -X POST -d '{"key":"kim"}' "$U/api/release" >/dev
 check "released block: DUNNO again" DUNNO "$(send kim 1)"
 check "token never logged" 0 "$(grep -c "$TOKEN" "$D/mw.log")"
 check "pat again: held at the 4th message since the release" "DUNNO DUNNO HOLD" "$(send Pat 3)"
+code "${AUTH[@]}" "${JSON[@]}" -X POST -d '{"key":"lee","duration_s":3600}' "$U/api/block" >/dev/null
 stop
 
 # history survives a restart (per-minute rows in the events db); held keys
@@ -157,9 +158,16 @@ start || { cat "$D/mw.log"; exit 1; }
 code "${AUTH[@]}" "$U/api/senders/pat" >/dev/null
 check "history after a restart" 10 "$(jget 'sum(p["count"] for p in j["history"])')"
 code "${AUTH[@]}" "$U/api/held" >/dev/null
-check "held after a restart: pat, count 4, with its hold event" "pat 1" "$(jget '" ".join("%s %d" % (i["key"], i["event_id"] > 0) for i in j["items"])')"
+check "held after a restart: pat, count 4, with its hold event" "pat 1" "$(jget '" ".join("%s %d" % (i["key"], i["event_id"] > 0) for i in j["items"] if i["rule"] != "block")')"
 code "${AUTH[@]}" "$U/api/senders?rule=user&q=pat" >/dev/null
 check "senders after a restart: the store's count" "pat:4:held" "$(jget '" ".join("%s:%d:%s" % (i["key"], i["count"], i["state"]) for i in j["items"])')"
+check "a manual block survives the restart" REJECT "$(send lee 1)"
+code "${AUTH[@]}" "$U/api/held" >/dev/null
+check "... and is listed" "lee block" "$(jget '" ".join(i["key"] + " " + i["rule"] for i in j["items"] if i["rule"] == "block")')"
+code "${AUTH[@]}" "${JSON[@]}" -X POST -d '{"key":"lee"}' "$U/api/release" >/dev/null
+check "released: DUNNO" DUNNO "$(send lee 1)"
+stop; start || { cat "$D/mw.log"; exit 1; }
+check "the release sticks across a restart" DUNNO "$(send lee 1)"
 stop
 
 # ---- 3. refusals at start -------------------------------------------------------

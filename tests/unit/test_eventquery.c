@@ -2,7 +2,8 @@
  * test_eventquery.c - store/eventlog queries for the HTTP API (filters,
  * newest-first pages, totals, the WHERE builder) and store/ratehist (the
  * per-minute history: current minute in memory, ended minutes in SQLite,
- * top-N per minute, reopen, reader handle).
+ * top-N per minute, reopen, reader handle) and store/blockstore (manual
+ * blocks across a restart).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/blockstore.h"
 #include "store/eventlog.h"
 #include "store/ratehist.h"
 
@@ -241,6 +243,53 @@ static void test_ratehist_no_table(void **state)
 	rm_db(path);
 }
 
+/* Blocks: put replaces, del removes, load drops the ended ones. */
+static void test_blockstore(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/mw-test-bl-XXXXXX";
+	tmpdb(path);
+	mw_err err;
+	mw_blockstore *b = mw_blockstore_open(path, &err);
+	assert_non_null(b);
+	assert_int_equal(mw_blockstore_put(b, "kim", 1000, 5000, &err), MW_OK);
+	assert_int_equal(mw_blockstore_put(b, "lee", 1000, 2000, &err), MW_OK);
+	assert_int_equal(mw_blockstore_put(b, "kim", 1500, 9000, &err), MW_OK); /* replaces */
+	assert_int_equal(mw_blockstore_put(b, "max", 1200, 9000, &err), MW_OK);
+	assert_int_equal(mw_blockstore_del(b, "max", &err), MW_OK);
+	assert_int_equal(mw_blockstore_del(b, "nobody", &err), MW_OK);
+	mw_blockstore_close(b);
+	b = mw_blockstore_open(path, &err); /* a restart */
+	static const struct {
+		int64_t now;
+		size_t max, n;
+		const char *first;
+	} rows[] = {
+		{1500, 10, 2, "lee"}, /* both running, oldest since first */
+		{1500, 1, 1, "lee"},  /* capped */
+		{2000, 10, 1, "kim"}, /* lee ended at 2000 (and is deleted) */
+		{1500, 10, 1, "kim"}, /* lee stays deleted */
+		{9000, 10, 0, NULL},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		mw_blockrow *r;
+		size_t n;
+		assert_int_equal(mw_blockstore_load(b, rows[i].now, rows[i].max, &r, &n, &err), MW_OK);
+		if (n != rows[i].n)
+			fail_msg("row %zu: got %zu want %zu", i, n, rows[i].n);
+		if (n) {
+			assert_string_equal(r[0].key, rows[i].first);
+			if (strcmp(r[0].key, "kim") == 0)
+				assert_int_equal(r[0].until_ms, 9000);
+		}
+		free(r);
+	}
+	mw_blockstore_close(b);
+	assert_null(mw_blockstore_open("/nonexistent/dir/x.db", &err));
+	assert_int_equal(err.code, MW_EIO);
+	rm_db(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_ratehist),
 		cmocka_unit_test(test_ratehist_no_table),
+		cmocka_unit_test(test_blockstore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
