@@ -23,12 +23,14 @@
 #include "netwatch/netwatch.h"
 #include "netwatch/nflog.h"
 #include "netwatch/nwevent.h"
+#include "store/eventlog.h"
 
 typedef struct nw_opts {
 	bool json, watch, all, nflog, nflog_rule, stats;
 	long interval_ms;
 	long count; /* samples before stopping; 0 = until a signal */
 	uint16_t group;
+	const char *events_db; /* --events-db: suspects recorded as events */
 	mw_nw_config cfg;
 } nw_opts;
 
@@ -36,6 +38,8 @@ typedef struct nw_run {
 	const nw_opts *o;
 	uint64_t shown, suspects;
 	json_t *list; /* one-shot --json */
+	mw_eventlog *events; /* --events-db */
+	uint64_t stored;
 } nw_run;
 
 static volatile sig_atomic_t stop_flag;
@@ -68,7 +72,9 @@ static void usage(FILE *out)
 		"  --no-default-mta    forget the default MTA users and binaries\n"
 		"  --all               also show MTA and loopback (local submission) ones\n"
 		"  --stats             CPU time per sample on stderr at the end\n"
-		"  --json              JSON (watch mode: one object per line)\n\n"
+		"  --json              JSON (watch mode: one object per line)\n"
+		"  --events-db PATH    also record each non-MTA connection as an event\n"
+		"                      (source netwatch) in the daemon's event file\n\n"
 		"Exit: 0 nothing suspicious, 1 a non-MTA connection was seen, 2 usage,\n"
 		"3 error.  Without root only your own processes are shown.\n",
 		MW_NW_INTERVAL_DEF_MS, MW_NW_INTERVAL_MIN_MS, MW_NW_NFLOG_GROUP_DEF);
@@ -130,12 +136,29 @@ static void print_header(const nw_opts *o)
 	fflush(stdout);
 }
 
+/* record - a suspect connection into the event log (--events-db), where
+ * `mailwarden events` and the daemon's dashboard (/api/netwatch) read it */
+static void record(nw_run *run, const mw_nw_event *ev)
+{
+	if (!run->events)
+		return;
+	mw_event se;
+	mw_err err = {0};
+	mw_nw_event_to_store(ev, &se);
+	if (mw_eventlog_add(run->events, &se, &err) == MW_OK)
+		run->stored++;
+	else
+		fprintf(stderr, "mailwarden netwatch: event not stored: %s\n", err.msg);
+}
+
 /* on_event - library callback: filter by class and print */
 static void on_event(const mw_nw_event *ev, void *ud)
 {
 	nw_run *run = ud;
-	if (ev->cls == MW_NW_SUSPECT)
+	if (ev->cls == MW_NW_SUSPECT) {
 		run->suspects++;
+		record(run, ev);
+	}
 	if (ev->cls != MW_NW_SUSPECT && !run->o->all)
 		return;
 	run->shown++;
@@ -196,7 +219,8 @@ static int parse_args(int argc, char **argv, nw_opts *o)
 			mw_nw_mta_clear(&o->cfg.mta);
 		} else if (v == NULL && (!strcmp(a, "--interval") || !strcmp(a, "--count") ||
 					 !strcmp(a, "--nflog-group") || !strcmp(a, "--ports") ||
-					 !strcmp(a, "--mta-user") || !strcmp(a, "--mta-bin"))) {
+					 !strcmp(a, "--mta-user") || !strcmp(a, "--mta-bin") ||
+					 !strcmp(a, "--events-db"))) {
 			return cli_usage_error("netwatch", "%s needs a value", a);
 		} else if (!strcmp(a, "--interval")) {
 			if (!parse_long(v, MW_NW_INTERVAL_MIN_MS, 3600000, &o->interval_ms))
@@ -219,6 +243,9 @@ static int parse_args(int argc, char **argv, nw_opts *o)
 		} else if (!strcmp(a, "--mta-user")) {
 			if (mw_nw_mta_add_user(&o->cfg.mta, v, &err) != MW_OK)
 				return cli_usage_error("netwatch", "%s", err.msg);
+			i++;
+		} else if (!strcmp(a, "--events-db")) {
+			o->events_db = v;
 			i++;
 		} else if (!strcmp(a, "--mta-bin")) {
 			if (mw_nw_mta_add_bin(&o->cfg.mta, v, &err) != MW_OK)
@@ -431,7 +458,16 @@ int cmd_netwatch(int argc, char **argv)
 		return CLI_EXIT_ERROR;
 	}
 	nw_run run = {.o = &o};
+	if (o.events_db && !(run.events = mw_eventlog_open(o.events_db, false, &err))) {
+		fprintf(stderr, "mailwarden netwatch: --events-db: %s\n", err.msg);
+		mw_netwatch_free(nw);
+		return CLI_EXIT_ERROR;
+	}
 	rc = o.watch ? run_watch(&o, nw, &run) : run_once(&o, nw, &run);
+	if (run.events && o.stats)
+		fprintf(stderr, "mailwarden netwatch: %llu event(s) stored in %s\n",
+			(unsigned long long)run.stored, o.events_db);
+	mw_eventlog_close(run.events);
 	mw_netwatch_free(nw);
 	return rc;
 }

@@ -155,6 +155,15 @@ assert e["pid"] == int(sys.argv[2]) and e["uid"] == 65534 and e["user"] == "nobo
 assert "client.py hold" in e["cmdline"] and e["exe"].startswith("/usr/bin/python3"), e
 assert e["remote"] == sys.argv[3] and e["remote_port"] == 25 and e["class"] == "suspect", e
 assert e["state"] == "ESTABLISHED", e' "$WEB_PID" "$S4"
+in_c "$MW" netwatch --mta-user mwtestmta --events-db "$T/events.db" >/dev/null
+"$MW" events --db "$T/events.db" --json >"$T/events.json"
+check "--events-db: the web app's connection is one netwatch event" jq_py "$T/events.json" '
+ev = d if isinstance(d, list) else d["events"]
+assert len(ev) == 1, ev
+e = ev[0]
+assert e["source"] == "netwatch" and e["rule"] == "direct-smtp" and e["action"] == "alert", e
+assert e["client_address"] == sys.argv[2] + ":25" and "nobody" in e["key"], e
+assert any(s.startswith("pid " + sys.argv[3]) for s in e["subjects"]), e' "$S4" "$WEB_PID"
 in_c "$MW" netwatch --all --json --mta-user mwtestmta >"$T/all.json"
 check "--all lists the MTA connection (IPv6) as class mta" jq_py "$T/all.json" '
 m = [e for e in d["connections"] if e["class"] == "mta"]
