@@ -18,23 +18,7 @@
 #include <openssl/crypto.h>
 
 #include "core/str.h"
-
-#if defined(__has_include)
-#if __has_include("daemon/webassets.h")
 #include "daemon/webassets.h"
-#define HTTP_HAVE_ASSETS_H 1
-#endif
-#endif
-#ifndef HTTP_HAVE_ASSETS_H
-typedef struct web_asset {
-	const char *path;
-	const char *mime;
-	const unsigned char *data;
-	size_t len;
-} web_asset;
-#endif
-/* weak: the binary links without the dashboard files (daemon/webassets.h) */
-extern const web_asset *web_asset_find(const char *path) __attribute__((weak));
 
 #define TLS_PEM_MAX (256u << 10)
 
@@ -230,7 +214,7 @@ static enum MHD_Result serve_get(http_ctx *x, struct MHD_Connection *conn, const
 		mw_buf_free(&b);
 		return r;
 	}
-	const web_asset *a = web_asset_find ? web_asset_find(url) : NULL;
+	const web_asset *a = web_asset_find(url);
 	if (a)
 		return reply(conn, 200, a->mime, a->data, a->len, false, false, false);
 	return send_error(x, conn, 404, "not found");
