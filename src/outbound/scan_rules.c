@@ -87,6 +87,38 @@ static bool is_sep(char c)
 	       c == ';' || c == ':';
 }
 
+/* lower2 - the lower case of a code point whose UTF-8 form is two bytes,
+ * for Latin-1, Latin Extended-A, Greek and Cyrillic capitals; the result
+ * is two bytes too, so folding works in place.  Phrases and text go
+ * through the same map, which is all matching needs. */
+static unsigned lower2(unsigned cp)
+{
+	if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+		return cp + 0x20;
+	if ((cp >= 0x100 && cp <= 0x137 && !(cp & 1)) || (cp >= 0x14A && cp <= 0x177 && !(cp & 1)) ||
+	    (cp >= 0x139 && cp <= 0x148 && (cp & 1)) || (cp >= 0x179 && cp <= 0x17E && (cp & 1)))
+		return cp + 1;
+	if (cp == 0x178)
+		return 0xFF;
+	if ((cp >= 0x391 && cp <= 0x3A9) || (cp >= 0x410 && cp <= 0x42F))
+		return cp + 0x20;
+	if (cp >= 0x400 && cp <= 0x40F)
+		return cp + 0x50;
+	return cp;
+}
+
+/* lower_at - s[i] starts a two-byte sequence: write its lower case at d */
+static inline bool lower_at(const char *s, size_t i, size_t n, char *d)
+{
+	unsigned char a = (unsigned char)s[i], b = i + 1 < n ? (unsigned char)s[i + 1] : 0;
+	if (a < 0xC2 || a > 0xDF || (b & 0xC0) != 0x80)
+		return false;
+	unsigned cp = lower2(((a & 0x1Fu) << 6) | (b & 0x3Fu));
+	d[0] = (char)(0xC0 | (cp >> 6));
+	d[1] = (char)(0x80 | (cp & 0x3F));
+	return true;
+}
+
 #ifdef __SSE2__
 #define FOLD_STEP 16
 /* fold_easy - the 16 bytes at s need no change: no separator but single
@@ -99,7 +131,8 @@ static inline bool fold_easy(const char *s, bool prev)
 				     _mm_cmpeq_epi8(v, _mm_set1_epi8(';')));
 	other = _mm_or_si128(other, _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
 	other = _mm_or_si128(other, _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v));
-	return !((unsigned)_mm_movemask_epi8(other) | (sp & (sp << 1)) | (sp & (unsigned)prev));
+	return !((unsigned)_mm_movemask_epi8(other) | (unsigned)_mm_movemask_epi8(v) |
+		 (sp & (sp << 1)) | (sp & (unsigned)prev)); /* movemask(v): non-ASCII */
 }
 #else
 #define FOLD_STEP 8
@@ -121,7 +154,7 @@ static inline bool fold_easy(const char *s, bool prev)
 	uint64_t pun = zero_bytes(w ^ (ones * ',')) | zero_bytes(w ^ (ones * ';')) |
 		       zero_bytes(w ^ (ones * ':'));
 	uint64_t first = (uint64_t)(unsigned char)s[0] == ' ' && prev;
-	return !(ctl | pun | (sp & (sp << 8)) | first);
+	return !(ctl | pun | (w & high) | (sp & (sp << 8)) | first);
 }
 #endif
 
@@ -142,6 +175,12 @@ size_t scan_fold(char *s, size_t n)
 			continue;
 		}
 		for (size_t e = i + FOLD_STEP < n ? i + FOLD_STEP : n; i < e; i++) { /* byte by byte */
+			if ((unsigned char)s[i] >= 0xC2 && lower_at(s, i, n, d)) {
+				d += 2;
+				i++;
+				prev = 0;
+				continue;
+			}
 			unsigned x = sep[(unsigned char)s[i]];
 			*d = x ? ' ' : s[i];
 			d += !(x & prev);
@@ -155,8 +194,8 @@ size_t scan_fold(char *s, size_t n)
  * (pc: ASCII word characters and non-ASCII literal, other characters
  * \xHH, a word boundary at an end that is an ASCII word character, so
  * "urgent" is not in "insurgent") and for Vectorscan (hs: a byte-mode
- * caseless literal, each non-ASCII letter as (?:lower|upper) since
- * byte-mode case folding is ASCII only) */
+ * caseless literal; byte-mode case folding is ASCII only, so non-ASCII
+ * letters are lowered by lower2 here and in the folded text) */
 static mw_status phrase_put(mw_buf *pc, mw_buf *hs, const char *p, size_t n)
 {
 	mw_status st = is_word(p[0]) ? mw_buf_puts(pc, "\\b") : MW_OK;
@@ -176,17 +215,14 @@ static mw_status phrase_put(mw_buf *pc, mw_buf *hs, const char *p, size_t n)
 		} else {
 			const char *e = g_utf8_find_next_char(p + i, p + n);
 			size_t cl = (e ? (size_t)(e - (p + i)) : n - i);
-			gunichar u = g_utf8_get_char_validated(p + i, (gssize)cl);
-			char lo[8] = "", up[8] = "";
-			if (u < 0x110000) {
-				lo[g_unichar_to_utf8(g_unichar_tolower(u), lo)] = '\0';
-				up[g_unichar_to_utf8(g_unichar_toupper(u), up)] = '\0';
-			}
+			char lo[2];
 			st = mw_buf_append(pc, p + i, cl);
-			if (st == MW_OK && lo[0] && strcmp(lo, up))
-				st = mw_buf_printf(hs, "(?:%s|%s)", lo, up);
-			else if (st == MW_OK)
-				st = mw_buf_append(hs, p + i, cl);
+			if (st == MW_OK && cl == 2 && lower_at(p + i, 0, 2, lo))
+				st = mw_buf_printf(hs, "\\x%02x\\x%02x", (unsigned char)lo[0],
+						   (unsigned char)lo[1]);
+			else
+				for (size_t k = 0; k < cl && st == MW_OK; k++)
+					st = mw_buf_printf(hs, "\\x%02x", (unsigned char)p[i + k]);
 			i += cl - 1;
 		}
 	}

@@ -302,7 +302,7 @@ static void test_phrase_syntax(void **state)
 			fail_msg("case %zu: got %d '%s', want '%s'", i, st, err.msg, bad[i].want_err);
 	}
 	/* regex characters in a phrase are literal; "a.b" is not "axb" */
-	const char *rules = "p 1 phrase \"a.b (c)\" \"x+y\"\n";
+	const char *rules = "p 1 phrase \"a.b (c)\" \"x+y\" \"Zostało\" \"ΑΘΗΝΑ\"\n";
 	mw_scan_rules *r;
 	mw_err err;
 	assert_int_equal(mw_scan_rules_parse(rules, strlen(rules), &r, &err), MW_OK);
@@ -311,6 +311,8 @@ static void test_phrase_syntax(void **state)
 		int score;
 	} cases[] = {{"A.B (C)", 1},	 {"axb (c)", 0},	    {"say x+y", 1},
 		     {"xxy", 0},	 {"a.b\r\n  (c)", 1},	    {"xa.b (c)", 0},
+		     /* two-byte letters: case-insensitive, but not accent-insensitive */
+		     {"ZOSTAŁO", 1},	 {"zostalo", 0},	    {"αθηνα", 1},
 		     /* the first occurrence fails the word boundary, the second counts */
 		     {"xa.b (c) and then a.b (c)", 1}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
