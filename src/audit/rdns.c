@@ -73,20 +73,6 @@ bool audit_ptr_generic(const char *name, const mw_ip *ip)
 	return false;
 }
 
-/* confirms - one of name's addresses is ip; -1 while missing, -2 tempfail */
-static int confirms(dns_lookup *lk, const char *name, const mw_ip *ip)
-{
-	const dns_answer *a = dns_lookup_get(lk, name, ip->family == 4 ? DNS_T_A : DNS_T_AAAA);
-	if (!a)
-		return -1;
-	if (a->status == DNS_TEMPFAIL)
-		return -2;
-	for (size_t i = 0; i < a->n; i++)
-		if (mw_ip_equal(&a->rr[i].ip, ip))
-			return 1;
-	return 0;
-}
-
 /* one_ip - PTR, FCrDNS and name checks of one address; false while missing */
 static bool one_ip(const audit_ip *h, dns_lookup *lk, audit_findings *out)
 {
@@ -117,7 +103,7 @@ static bool one_ip(const audit_ip *h, dns_lookup *lk, audit_findings *out)
 	const char *good = NULL;
 	bool missing = false, temp = false;
 	for (size_t i = 0; i < n && !good; i++) {
-		int c = confirms(lk, p->rr[i].name, &h->ip);
+		int c = dns_lookup_confirms(lk, p->rr[i].name, &h->ip);
 		missing |= c == -1;
 		temp |= c == -2;
 		if (c == 1)

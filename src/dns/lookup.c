@@ -101,3 +101,17 @@ mw_status dns_lookup_run(dns_lookup *lk, dns_resolver *r, dns_eval_fn fn, void *
 			return mw_err_set(err, st, "DNS query failed: %s", mw_status_str(st));
 	}
 }
+
+/* dns_lookup_confirms - see lookup.h */
+int dns_lookup_confirms(dns_lookup *lk, const char *name, const mw_ip *ip)
+{
+	const dns_answer *a = dns_lookup_get(lk, name, ip->family == 4 ? DNS_T_A : DNS_T_AAAA);
+	if (!a)
+		return -1;
+	if (a->status == DNS_TEMPFAIL)
+		return -2;
+	for (size_t i = 0; i < a->n; i++)
+		if (mw_ip_equal(&a->rr[i].ip, ip))
+			return 1;
+	return 0;
+}

@@ -54,6 +54,11 @@ const dns_answer *dns_lookup_get(dns_lookup *lk, const char *name, dns_type type
 /* dns_lookup_want - record a need without stopping (prefetch); true if cached */
 bool dns_lookup_want(dns_lookup *lk, const char *name, dns_type type);
 
+/* dns_lookup_confirms - does name have address ip (A or AAAA by ip's
+ * family; the forward half of forward-confirmed reverse DNS)?  1 yes, 0 no,
+ * -1 answer missing (need recorded), -2 temporary failure */
+int dns_lookup_confirms(dns_lookup *lk, const char *name, const mw_ip *ip);
+
 /* An evaluation step: return MW_NEED_DNS to ask for another round. */
 typedef mw_status (*dns_eval_fn)(void *ctx, dns_lookup *lk);
 

@@ -85,20 +85,6 @@ const char *mw_provider_by_name(const char *name)
 	return NULL;
 }
 
-/* confirms - one of name's addresses is ip: 1 yes, 0 no, -1 missing, -2 tempfail */
-static int confirms(dns_lookup *lk, const char *name, const mw_ip *ip)
-{
-	const dns_answer *a = dns_lookup_get(lk, name, ip->family == 4 ? DNS_T_A : DNS_T_AAAA);
-	if (!a)
-		return -1;
-	if (a->status == DNS_TEMPFAIL)
-		return -2;
-	for (size_t i = 0; i < a->n; i++)
-		if (mw_ip_equal(&a->rr[i].ip, ip))
-			return 1;
-	return 0;
-}
-
 /* rdns - PTR and FCrDNS into out; false while answers are missing */
 static bool rdns(dns_lookup *lk, const mw_ip *ip, mw_drsrc *out)
 {
@@ -117,7 +103,7 @@ static bool rdns(dns_lookup *lk, const mw_ip *ip, mw_drsrc *out)
 	bool missing = false, temp = false;
 	const char *good = NULL;
 	for (size_t i = 0; i < n && !good; i++) {
-		int c = confirms(lk, p->rr[i].name, ip);
+		int c = dns_lookup_confirms(lk, p->rr[i].name, ip);
 		missing |= c == -1;
 		temp |= c == -2;
 		if (c == 1)
