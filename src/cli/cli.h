@@ -9,6 +9,7 @@
 #ifndef MW_CLI_CLI_H
 #define MW_CLI_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 enum {
@@ -30,6 +31,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* cli_read_file - whole file ("-" = stdin) into a malloc'd buffer, at most max bytes.
  * Returns NULL and prints the reason on failure. */
 char *cli_read_file(const char *path, size_t max, size_t *len_out);
+
+/* cli_parse_day - YYYY-MM-DD (UTC midnight) or Unix seconds; -1 if invalid */
+int64_t cli_parse_day(const char *s);
 
 /* subcommands */
 int cmd_spf(int argc, char **argv);

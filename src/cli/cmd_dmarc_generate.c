@@ -83,19 +83,6 @@ typedef struct grun {
 	int rc;
 } grun;
 
-/* parse_time - YYYY-MM-DD (UTC midnight) or epoch seconds; -1 if invalid */
-static int64_t parse_time(const char *s)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	const char *end = strptime(s, "%Y-%m-%d", &tm);
-	if (end && !*end)
-		return (int64_t)timegm(&tm);
-	char *e;
-	long long v = strtoll(s, &e, 10);
-	return (e != s && !*e && v >= 0) ? v : -1;
-}
-
 /* opt_value - the value of option argv[*i] into *dst */
 static int opt_value(int argc, char **argv, int *i, const char **dst)
 {
@@ -154,7 +141,7 @@ static int parse_args(int argc, char **argv, gopts *o)
 		return cli_usage_error("dmarc-report generate", "give one of --out DIR or --send");
 	if (mw_drgen_period_parse(period, &o->period, &err) != MW_OK)
 		return cli_usage_error("dmarc-report generate", "--period: %s", err.msg);
-	o->until = until ? parse_time(until) : (int64_t)time(NULL);
+	o->until = until ? cli_parse_day(until) : (int64_t)time(NULL);
 	if (o->until < 0)
 		return cli_usage_error("dmarc-report generate", "--until: not a time: %s", until);
 	if (!o->sendmail)

@@ -94,19 +94,6 @@ typedef struct run {
 
 #define PROVIDER_ADVICE_MAX 8 /* provider sentences in the advice: the biggest sources */
 
-/* parse_since - YYYY-MM-DD (UTC) or epoch seconds; -1 if invalid */
-static int64_t parse_since(const char *s)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	const char *end = strptime(s, "%Y-%m-%d", &tm);
-	if (end && !*end)
-		return (int64_t)timegm(&tm);
-	char *e;
-	long long v = strtoll(s, &e, 10);
-	return (e != s && !*e && v >= 0) ? v : -1;
-}
-
 /* failure_wanted - a failure report passes --since / --domain */
 static bool failure_wanted(const opts *o, const mw_arf_report *f)
 {
@@ -461,7 +448,7 @@ static int parse_args(int argc, char **argv, opts *o, const char **files, int *n
 			if (i + 1 >= argc)
 				return cli_usage_error("dmarc-report", "%s needs a value", a);
 			const char *v = argv[++i];
-			if (a[2] == 's' && (o->since = parse_since(v)) < 0)
+			if (a[2] == 's' && (o->since = cli_parse_day(v)) < 0)
 				return cli_usage_error("dmarc-report", "--since: not a date: %s", v);
 			if (a[2] == 'd')
 				o->domain = v;

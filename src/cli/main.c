@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 
@@ -57,6 +58,19 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\n(see 'mailwarden %s --help')\n", cmd);
 	return CLI_EXIT_USAGE;
+}
+
+/* cli_parse_day - see cli.h */
+int64_t cli_parse_day(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	const char *end = strptime(s, "%Y-%m-%d", &tm);
+	if (end && !*end)
+		return (int64_t)timegm(&tm);
+	char *e;
+	long long v = strtoll(s, &e, 10);
+	return (e != s && !*e && v >= 0) ? v : -1;
 }
 
 /* cli_read_file - slurp a file or stdin with a size cap */
