@@ -7,6 +7,7 @@
  * and resolver are shared and used under one mutex.
  */
 #include "daemon/milter.h"
+#include "daemon/milter_log.h"
 
 #include <arpa/inet.h>
 #include <libmilter/mfapi.h>
@@ -84,7 +85,7 @@ static const char *domain_of(const char *addr)
 /* fail_default - internal error: log and answer the default action */
 static sfsistat fail_default(SMFICTX *ctx, const char *what)
 {
-	fprintf(stderr, "mailwarden milter: %s; answering %s\n", what,
+	milter_log(LOG_WARNING, "%s; answering %s", what,
 		g_cfg->default_tempfail ? "tempfail" : "accept");
 	if (g_cfg->default_tempfail) {
 		smfi_setreply(ctx, "451", "4.3.0", "mailwarden: temporary local problem");
@@ -221,7 +222,7 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 		return SMFIS_CONTINUE;
 	mw_batv_result r = mw_batv_verify(&g_cfg->batv_keys, rcpt, time(NULL), orig, sizeof(orig));
 	mw_batv_action a = mw_batv_bounce_action(r, g_cfg->batv_grace);
-	fprintf(stderr, "mailwarden milter: bounce to %s from %s: BATV %s, %s\n", rcpt,
+	milter_log(LOG_INFO, "bounce to %s from %s: BATV %s, %s", rcpt,
 		c->ip, mw_batv_result_str(r),
 		a == MW_BATV_ACCEPT ? "accept" : a == MW_BATV_FLAG ? "flag (grace)" : "reject");
 	if (a == MW_BATV_REJECT) {
@@ -311,7 +312,7 @@ static void record_hold(const milter_conn *c, const mw_message *m, const mw_scan
 	mw_err err;
 	pthread_mutex_lock(&g_events_lock);
 	if (mw_eventlog_add(g_events, &ev, &err) != MW_OK)
-		fprintf(stderr, "mailwarden milter: event not stored: %s\n", err.msg);
+		milter_log(LOG_WARNING, "event not stored: %s", err.msg);
 	pthread_mutex_unlock(&g_events_lock);
 }
 
@@ -324,7 +325,7 @@ static void scan_outbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
 	mw_err_clear(&err);
 	if (!r || mw_scan_message(g_cfg->scan, mw_buf_cstr(&c->mm.kept), c->mm.kept.len, r, &err) !=
 			  MW_OK) {
-		fprintf(stderr, "mailwarden milter: scan failed (%s): message not held\n",
+		milter_log(LOG_WARNING, "scan failed (%s): message not held",
 			r ? err.msg : "out of memory");
 		free(r);
 		return;
@@ -334,8 +335,8 @@ static void scan_outbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
 		snprintf(reason, sizeof(reason), "mailwarden scan: score %d >= %d (%s)", r->score,
 			 r->threshold, r->nhits ? r->hit[0].rule : "");
 		if (smfi_quarantine(ctx, reason) != MI_SUCCESS)
-			fprintf(stderr, "mailwarden milter: smfi_quarantine refused\n");
-		fprintf(stderr, "mailwarden milter: outbound from %s (%s): %s\n",
+			milter_log(LOG_WARNING, "smfi_quarantine refused");
+		milter_log(LOG_INFO, "outbound from %s (%s): %s",
 			c->auth[0] ? c->auth : "-", c->ip, reason);
 		if (g_events || g_sink)
 			record_hold(c, m, r);
@@ -367,7 +368,7 @@ static sfsistat sign_outbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
 		if (mw_dkim_sign(m, k->key, &o, &out, &err) == MW_OK && (v = field_value(c, out.data)))
 			smfi_insheader(ctx, 0, "DKIM-Signature", v);
 		else
-			fprintf(stderr, "mailwarden milter: DKIM signing d=%s s=%s failed: %s\n",
+			milter_log(LOG_WARNING, "DKIM signing d=%s s=%s failed: %s",
 				k->domain, k->selector, err.msg);
 		free(v);
 		mw_buf_free(&out);
@@ -382,9 +383,9 @@ static sfsistat sign_outbound(SMFICTX *ctx, milter_conn *c, const mw_message *m)
 				 sizeof(tagged), &err) == MW_OK) {
 			snprintf(arg, sizeof(arg), "<%s>", tagged);
 			if (smfi_chgfrom(ctx, arg, NULL) != MI_SUCCESS)
-				fprintf(stderr, "mailwarden milter: smfi_chgfrom refused\n");
+				milter_log(LOG_WARNING, "smfi_chgfrom refused");
 		} else {
-			fprintf(stderr, "mailwarden milter: BATV signing %s: %s\n", c->from, err.msg);
+			milter_log(LOG_INFO, "BATV signing %s: %s", c->from, err.msg);
 		}
 	}
 	return SMFIS_ACCEPT;
@@ -400,7 +401,7 @@ static mw_dmarclog *dmarclog_get(void)
 		mw_err err;
 		g_dmarclog_tried = true;
 		if (!(g_dmarclog = mw_dmarclog_open(g_cfg->events_db, false, &err)))
-			fprintf(stderr, "mailwarden milter: DMARC results not recorded: %s\n", err.msg);
+			milter_log(LOG_WARNING, "DMARC results not recorded: %s", err.msg);
 	}
 	mw_dmarclog *dl = g_dmarclog;
 	pthread_mutex_unlock(&g_dmarclog_lock);
@@ -413,7 +414,7 @@ static void seal_inbound(SMFICTX *ctx, const milter_conn *c, mw_authrun *r,
 			 const mw_authrun_opts *o)
 {
 	if (r->arc.cv == MW_AUTH_TEMPERROR) {
-		fprintf(stderr, "mailwarden milter: ARC chain check failed temporarily: not sealed\n");
+		milter_log(LOG_WARNING, "ARC chain check failed temporarily: not sealed");
 		return;
 	}
 	mw_buf ar;
@@ -431,7 +432,7 @@ static void seal_inbound(SMFICTX *ctx, const milter_conn *c, mw_authrun *r,
 			       g_cfg->arc_key, NULL, semi, time(NULL), c->mm.bodies};
 	mw_arc_seal_out out;
 	if (!semi || mw_arc_seal(&c->mm.hdr, &r->arc, &so, pool, &out, &err) != MW_OK) {
-		fprintf(stderr, "mailwarden milter: ARC seal not added: %s\n",
+		milter_log(LOG_WARNING, "ARC seal not added: %s",
 			err.msg[0] ? err.msg : "no results to seal");
 	} else {
 		const char *f[3][2] = {{"ARC-Authentication-Results", out.aar},
@@ -440,10 +441,10 @@ static void seal_inbound(SMFICTX *ctx, const milter_conn *c, mw_authrun *r,
 		for (int i = 0; i < 3; i++) { /* inserted at the top: AS, AMS, AAR, A-R */
 			char *v = field_value(c, f[i][1]);
 			if (!v || smfi_insheader(ctx, 0, (char *)f[i][0], v) != MI_SUCCESS)
-				fprintf(stderr, "mailwarden milter: %s not added\n", f[i][0]);
+				milter_log(LOG_WARNING, "%s not added", f[i][0]);
 			free(v);
 		}
-		fprintf(stderr, "mailwarden milter: ARC i=%u cv=%s sealed as d=%s s=%s\n",
+		milter_log(LOG_INFO, "ARC i=%u cv=%s sealed as d=%s s=%s",
 			out.instance, mw_arc_cv_name(out.cv), g_cfg->arc_domain, g_cfg->arc_selector);
 	}
 	mw_pool_free(pool);
@@ -487,7 +488,7 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 	for (size_t i = c->mm.nforged; i > 0; i--) /* highest index first: indices stay valid */
 		smfi_chgheader(ctx, "Authentication-Results", (int)c->mm.forged[i - 1], NULL);
 	if (c->mm.nforged)
-		fprintf(stderr, "mailwarden milter: removed %zu forged Authentication-Results\n",
+		milter_log(LOG_INFO, "removed %zu forged Authentication-Results",
 			c->mm.nforged);
 	smfi_insheader(ctx, 0, "Authentication-Results", v);
 	for (size_t i = 0; i < c->nrw; i++) {
@@ -496,16 +497,16 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 	}
 	bool reject = g_cfg->dmarc_reject && dispo.final == MW_DMARC_POLICY_REJECT;
 	mw_dispo_comment(&dispo, dcomment, sizeof(dcomment));
-	fprintf(stderr, "mailwarden milter: inbound from %s: %s%s\n", c->ip, v + (*v == ' '),
+	milter_log(LOG_INFO, "inbound from %s: %s%s", c->ip, v + (*v == ' '),
 		reject ? " -> reject" : "");
 	if (*ddom)
-		fprintf(stderr, "mailwarden milter: DMARC %s: requested %s, %s\n", ddom,
+		milter_log(LOG_INFO, "DMARC %s: requested %s, %s", ddom,
 			mw_dmarc_policy_name(dispo.requested), dcomment);
 	if (!reject && dispo.final == MW_DMARC_POLICY_QUARANTINE) {
 		char why[320]; /* leading space: the value as sent under SMFIP_HDR_LEADSPC */
 		snprintf(why, sizeof(why), " DMARC policy quarantine for %s", ddom);
 		if (g_cfg->dmarc_quarantine == MILTER_Q_HOLD && smfi_quarantine(ctx, why + 1) != MI_SUCCESS)
-			fprintf(stderr, "mailwarden milter: smfi_quarantine refused\n");
+			milter_log(LOG_WARNING, "smfi_quarantine refused");
 		if (g_cfg->dmarc_quarantine == MILTER_Q_HEADER)
 			smfi_addheader(ctx, "X-Mailwarden-DMARC", why + !c->leadspc);
 	}
@@ -518,7 +519,7 @@ static sfsistat verify_inbound(SMFICTX *ctx, milter_conn *c, const mw_message *m
 			      NULL, *ddom ? &dispo : NULL};
 	mw_dmarclog *dl = c->have_ip ? dmarclog_get() : NULL;
 	if (dl && mw_drrecord_add(dl, &r, &rc, &err) != MW_OK)
-		fprintf(stderr, "mailwarden milter: DMARC result not stored: %s\n", err.msg);
+		milter_log(LOG_WARNING, "DMARC result not stored: %s", err.msg);
 	if (!reject && g_cfg->arc_seal)
 		seal_inbound(ctx, c, &r, &o);
 	free(v);
@@ -540,8 +541,8 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	if (!c)
 		return fail_default(ctx, "no connection state at end of message");
 	if (c->too_big) {
-		fprintf(stderr, "mailwarden milter: message from %s over max_message (%zu bytes): "
-				"passed unchanged\n", c->ip, g_cfg->max_message);
+		milter_log(LOG_WARNING, "message from %s over max_message (%zu bytes): "
+				"passed unchanged", c->ip, g_cfg->max_message);
 		reset_msg(c);
 		return SMFIS_ACCEPT;
 	}
@@ -603,23 +604,23 @@ int milter_open(milter_config *cfg, const cli_dns_opts *dns)
 	g_cfg = cfg;
 	mw_err err;
 	if (milter_config_check(cfg, &err) != MW_OK) {
-		fprintf(stderr, "mailwarden milter: %s\n", err.msg);
+		milter_log(LOG_INFO, "%s", err.msg);
 		return 2;
 	}
 	if (!cli_dns_open(&g_dns, dns))
 		return 2;
 	if (!g_sink && cfg->events_db[0] && !(g_events = mw_eventlog_open(cfg->events_db, false, &err))) {
-		fprintf(stderr, "mailwarden milter: events_db: %s\n", err.msg);
+		milter_log(LOG_WARNING, "events_db: %s", err.msg);
 		cli_dns_close(&g_dns);
 		return 2;
 	}
 	int rc = 0;
 	if (smfi_setconn(cfg->socket) != MI_SUCCESS || smfi_settimeout(cfg->timeout_s) != MI_SUCCESS ||
 	    smfi_register(g_desc) != MI_SUCCESS) {
-		fprintf(stderr, "mailwarden milter: cannot register on %s\n", cfg->socket);
+		milter_log(LOG_WARNING, "cannot register on %s", cfg->socket);
 		rc = 3;
 	} else if (smfi_opensocket(1) != MI_SUCCESS) {
-		fprintf(stderr, "mailwarden milter: cannot listen on %s\n", cfg->socket);
+		milter_log(LOG_WARNING, "cannot listen on %s", cfg->socket);
 		rc = 3;
 	}
 	if (rc) {
@@ -633,7 +634,7 @@ int milter_open(milter_config *cfg, const cli_dns_opts *dns)
 /* milter_main - serve (smfi_main) until milter_stop or a signal, then close */
 int milter_main(void)
 {
-	fprintf(stderr, "mailwarden milter: listening on %s (authserv-id %s, %zu DKIM keys%s)\n",
+	milter_log(LOG_INFO, "listening on %s (authserv-id %s, %zu DKIM keys%s)",
 		g_cfg->socket, g_cfg->authserv_id, g_cfg->nkeys, g_cfg->batv ? ", BATV" : "");
 	int rc = smfi_main() == MI_SUCCESS ? 0 : 3;
 	milter_close();

@@ -3,6 +3,7 @@
  * milter (see milter_inbound.h).
  */
 #include "daemon/milter_inbound.h"
+#include "daemon/milter_log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +91,7 @@ sfsistat milter_scan_inbound(SMFICTX *ctx, const milter_config *cfg, const char 
 	mw_err err;
 	mw_err_clear(&err);
 	if (!res || mw_scan_message(cfg->scan, msg, len, res, &err) != MW_OK) {
-		fprintf(stderr, "mailwarden milter: inbound scan failed (%s): not scanned\n",
+		milter_log(LOG_WARNING, "inbound scan failed (%s): not scanned",
 			res ? err.msg : "out of memory");
 		free(res);
 		return SMFIS_CONTINUE;
@@ -114,9 +115,9 @@ sfsistat milter_scan_inbound(SMFICTX *ctx, const milter_config *cfg, const char 
 		smfi_addheader(ctx, "X-Mailwarden-Scan", value);
 		if (res->hold && cfg->inbound_scan == MILTER_IS_HOLD &&
 		    smfi_quarantine(ctx, "mailwarden inbound scan") != MI_SUCCESS)
-			fprintf(stderr, "mailwarden milter: smfi_quarantine refused\n");
+			milter_log(LOG_WARNING, "smfi_quarantine refused");
 	}
-	fprintf(stderr, "mailwarden milter: inbound scan from %s: %s%s\n", ip, value,
+	milter_log(LOG_INFO, "inbound scan from %s: %s%s", ip, value,
 		!res->hold ? "" : rc == SMFIS_REJECT ? " -> reject" :
 		cfg->inbound_scan == MILTER_IS_HOLD ? " -> hold" : " -> tagged");
 	free(res);

@@ -4,6 +4,7 @@
  * ev_async watcher (see milter_serve.h).
  */
 #include "daemon/milter_serve.h"
+#include "daemon/milter_log.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -99,7 +100,7 @@ static void *thread_main(void *arg)
 	milter_bridge *b = arg;
 	int rc = milter_main();
 	if (!atomic_load(&b->stopping))
-		fprintf(stderr, "mailwarden milter: smfi_main returned %d without being asked\n", rc);
+		milter_log(LOG_INFO, "smfi_main returned %d without being asked", rc);
 	atomic_store(&b->exited, true);
 	pthread_mutex_lock(&b->lock);
 	if (!b->closed)

@@ -36,6 +36,7 @@
 #include "daemon/http.h"
 #include "daemon/logfollow.h"
 #include "daemon/metrics.h"
+#include "daemon/milter_log.h"
 #include "daemon/milter_serve.h"
 #include "outbound/alert.h"
 #include "store/eventlog.h"
@@ -925,6 +926,7 @@ int serve_run(const char *config_path, const serve_overrides *ov, bool log_stder
 	g_syslog = s->cfg->log_syslog && !log_stderr_forced;
 	if (g_syslog)
 		openlog("mailwarden", LOG_PID | LOG_NDELAY, LOG_MAIL);
+	milter_log_use_syslog(g_syslog);
 	signal(SIGPIPE, SIG_IGN);
 	s->loop = ev_default_loop(EVFLAG_AUTO);
 	s->max_conns = raise_nofile(s->cfg->max_connections);
