@@ -32,6 +32,7 @@
 #include "auth/dkim_sign.h"
 #include "dns/zone.h"
 #include "testutil.h"
+#include "txtzone.h"
 
 /* rnd - deterministic xorshift, so a failure replays */
 static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
@@ -265,50 +266,6 @@ static void test_limits(void **state)
 
 /* ---- corpora: header section + streamed hashes == whole message ---- */
 
-/* add_record - one "<name> <TXT value>" line (as test_dkim_corpus.c reads them) */
-static void add_record(dns_zone *z, const char *line, size_t n)
-{
-	const char *sp = memchr(line, ' ', n);
-	if (!sp || line[0] == '#')
-		return;
-	char name[300];
-	snprintf(name, sizeof(name), "%.*s", (int)(sp - line), line);
-	const char *v = sp, *end = line + n;
-	while (v < end && (*v == ' ' || *v == '\t'))
-		v++;
-	while (end > v && (end[-1] == ' ' || end[-1] == '\r'))
-		end--;
-	size_t vl = (size_t)(end - v);
-	if (vl == 8 && memcmp(v, "NXDOMAIN", 8) == 0)
-		return;
-	if (vl == 2 && memcmp(v, "\"\"", 2) == 0)
-		vl = 0;
-	if (strstr(v, "~~Query timed out~~") == v)
-		dns_zone_set_fault(z, name, DNS_FAULT_TIMEOUT);
-	else if (strstr(v, "~~SERVFAIL~~") == v)
-		dns_zone_set_fault(z, name, DNS_FAULT_SERVFAIL);
-	else
-		assert_int_equal(dns_zone_add_txt(z, name, v, vl, 300), MW_OK);
-}
-
-/* load_records - lines up to a blank one (stop_at_blank) or the end; offset after */
-static size_t load_records(dns_zone *z, const char *text, size_t len, bool stop_at_blank)
-{
-	const char *p = text, *end = text + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		if (le == p || (le == p + 1 && *p == '\r')) {
-			if (stop_at_blank)
-				return (size_t)((nl ? nl + 1 : end) - text);
-		} else {
-			add_record(z, p, (size_t)(le - p));
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return len;
-}
-
 /* split_stream - the header section of whole as a message of its own, and a
  * planned set fed whole's body in random chunks */
 static void split_stream(const mw_message *whole, mw_message *hdr, mw_bodyhash_set *s)
@@ -367,7 +324,7 @@ static void test_corpus_dkim(void **state)
 	size_t len, nsig = 0, nmsg = 0;
 	char *dat = read_file_or_die(testdata_path("dkim-mail-dkim/FAKE_DNS.dat"), &len);
 	dns_zone *z = dns_zone_new();
-	load_records(z, dat, len, false);
+	txtzone_load(z, dat, len, false);
 	free(dat);
 	DIR *dir = opendir(testdata_path("dkim-mail-dkim/corpus"));
 	assert_non_null(dir);
@@ -392,7 +349,7 @@ static void test_corpus_dkim(void **state)
 		snprintf(path, sizeof(path), "dkim-mail-auth/%s", mail_auth[i]);
 		char *text = read_file_or_die(testdata_path(path), &len);
 		z = dns_zone_new();
-		size_t off = load_records(z, text, len, true);
+		size_t off = txtzone_load(z, text, len, true);
 		dkim_both(mail_auth[i], text + off, len - off, z, 1667843664, &nsig);
 		dns_zone_free(z);
 		free(text);
@@ -403,7 +360,7 @@ static void test_corpus_dkim(void **state)
 					     "ed25519test2.msg"};
 	char *dns = read_file_or_die(testdata_path("dkim-dkimpy/dns.txt"), &len);
 	z = dns_zone_new();
-	load_records(z, dns, len, false);
+	txtzone_load(z, dns, len, false);
 	free(dns);
 	for (size_t i = 0; i < 3; i++) {
 		char path[256];
@@ -424,7 +381,7 @@ static void test_corpus_arc(void **state)
 	size_t len;
 	char *text = read_file_or_die(testdata_path("arc-mail-auth/001.txt"), &len);
 	dns_zone *z = dns_zone_new();
-	size_t off = load_records(z, text, len, true);
+	size_t off = txtzone_load(z, text, len, true);
 	mw_message whole, hdr;
 	assert_int_equal(mw_message_parse(text + off, len - off, &whole, NULL), MW_OK);
 	mw_bodyhash_set s;

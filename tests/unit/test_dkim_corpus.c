@@ -23,50 +23,7 @@
 #include "auth/dkim.h"
 #include "dns/zone.h"
 #include "testutil.h"
-
-/* add_record - one "<name> <TXT value>" line (FAKE_DNS.dat / dns.txt / mail-auth) */
-static void add_record(dns_zone *z, const char *line, size_t n)
-{
-	const char *sp = memchr(line, ' ', n);
-	if (!sp || line[0] == '#')
-		return;
-	char name[300];
-	snprintf(name, sizeof(name), "%.*s", (int)(sp - line), line);
-	const char *v = sp, *end = line + n;
-	while (v < end && (*v == ' ' || *v == '\t'))
-		v++;
-	while (end > v && (end[-1] == ' ' || end[-1] == '\r'))
-		end--;
-	size_t vl = (size_t)(end - v);
-	if (vl == 8 && memcmp(v, "NXDOMAIN", 8) == 0)
-		return; /* absent from the zone = NXDOMAIN */
-	if (vl == 2 && memcmp(v, "\"\"", 2) == 0)
-		vl = 0;
-	if (strstr(v, "~~Query timed out~~") == v)
-		assert_int_equal(dns_zone_set_fault(z, name, DNS_FAULT_TIMEOUT), MW_OK);
-	else if (strstr(v, "~~SERVFAIL~~") == v)
-		assert_int_equal(dns_zone_set_fault(z, name, DNS_FAULT_SERVFAIL), MW_OK);
-	else
-		assert_int_equal(dns_zone_add_txt(z, name, v, vl, 300), MW_OK);
-}
-
-/* load_records - every line of text[0..len) up to a blank line */
-static size_t load_records(dns_zone *z, const char *text, size_t len, bool stop_at_blank)
-{
-	const char *p = text, *end = text + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		if (le == p || (le == p + 1 && *p == '\r')) {
-			if (stop_at_blank)
-				return (size_t)((nl ? nl + 1 : end) - text);
-		} else {
-			add_record(z, p, (size_t)(le - p));
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return len;
-}
+#include "txtzone.h"
 
 typedef struct run {
 	mw_dkim_verify v;
@@ -115,7 +72,7 @@ static dns_zone *mail_dkim_zone(void)
 	size_t len;
 	char *dat = read_file_or_die(testdata_path("dkim-mail-dkim/FAKE_DNS.dat"), &len);
 	dns_zone *z = dns_zone_new();
-	load_records(z, dat, len, false);
+	txtzone_load(z, dat, len, false);
 	free(dat);
 	return z;
 }
@@ -209,7 +166,7 @@ static void test_corpus_mail_auth(void **state)
 		size_t len;
 		char *text = read_file_or_die(testdata_path(path), &len);
 		dns_zone *z = dns_zone_new();
-		size_t off = load_records(z, text, len, true);
+		size_t off = txtzone_load(z, text, len, true);
 		run r;
 		verify(&r, text + off, len - off, z, cases[i].now);
 		char got[128];
@@ -246,7 +203,7 @@ static void test_corpus_dkimpy_verify(void **state)
 	size_t len;
 	char *dns = read_file_or_die(testdata_path("dkim-dkimpy/dns.txt"), &len);
 	dns_zone *z = dns_zone_new();
-	load_records(z, dns, len, false);
+	txtzone_load(z, dns, len, false);
 	free(dns);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char path[256];
